@@ -1,0 +1,179 @@
+"""Command line: ``python -m pycore analyze FILE... [--only ID,ID] [--json] [--maps-dir DIR]``.
+
+With ``--json`` each input gives one JSON object on its own line (JSON Lines), the
+contract that benchmarks and outside evaluations read (see DESIGN.md). A bad input gives
+``{"file", "error"}``, the other inputs still run, and the exit status is 1 at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image as PILImage
+
+from . import __version__
+from .image import Image, ImageLoadError, load
+from .registry import ANALYSES, Analysis
+from .result import Result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        _print_analyses()
+        return 0
+    try:
+        selected = _select(args.only)
+        params = _params(args.param, selected)
+    except ValueError as error:
+        parser.error(str(error))
+    maps_dir = Path(args.maps_dir) if args.maps_dir else None
+    if maps_dir:
+        maps_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(_analyze_all(args.files, selected, params, maps_dir, args.json))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pycore", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"FigSleuth pycore {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    analyze = commands.add_parser("analyze", help="analyse image files")
+    analyze.add_argument("files", nargs="+", metavar="FILE")
+    analyze.add_argument(
+        "--only", metavar="ID,ID", help="run only these analyses (default: all default ones)"
+    )
+    analyze.add_argument("--json", action="store_true", help="print JSON Lines, one per input")
+    analyze.add_argument(
+        "--maps-dir", metavar="DIR", help="write each map as an 8-bit PNG (255 = most suspicious)"
+    )
+    analyze.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="ID.NAME=VALUE",
+        help="set a parameter, e.g. ela.quality=75 (repeatable)",
+    )
+    commands.add_parser("list", help="list the analyses and their parameters")
+    return parser
+
+
+def _select(only: str | None) -> list[Analysis]:
+    if not only:
+        return [entry for entry in ANALYSES.values() if entry.default]
+    chosen = []
+    for analysis_id in (part.strip() for part in only.split(",") if part.strip()):
+        if analysis_id not in ANALYSES:
+            raise ValueError(f"unknown analysis {analysis_id!r}; known: {', '.join(ANALYSES)}")
+        chosen.append(ANALYSES[analysis_id])
+    return chosen
+
+
+def _params(assignments: list[str], selected: list[Analysis]) -> dict[str, dict[str, Any]]:
+    """``ID.NAME=VALUE`` options grouped by analysis and checked against the registry."""
+    given: dict[str, dict[str, Any]] = {entry.id: {} for entry in selected}
+    for assignment in assignments:
+        key, separator, value = assignment.partition("=")
+        analysis_id, dot, name = key.partition(".")
+        if not separator or not dot:
+            raise ValueError(f"--param takes ID.NAME=VALUE, got {assignment!r}")
+        if analysis_id not in given:
+            raise ValueError(f"--param {assignment!r}: {analysis_id!r} is not being run")
+        given[analysis_id][name] = value
+    return {entry.id: entry.resolve(given[entry.id]) for entry in selected}
+
+
+async def _analyze_all(
+    files: list[str],
+    selected: list[Analysis],
+    params: dict[str, dict[str, Any]],
+    maps_dir: Path | None,
+    as_json: bool,
+) -> int:
+    failed = False
+    for file_name in files:
+        record = await analyze_file(Path(file_name), selected, params, maps_dir)
+        failed = (
+            failed
+            or "error" in record
+            or any("error" in entry for entry in record.get("analyses", {}).values())
+        )
+        if as_json:
+            print(json.dumps(record), flush=True)
+        else:
+            _print_summary(record)
+    return 1 if failed else 0
+
+
+async def analyze_file(
+    path: Path,
+    selected: list[Analysis],
+    params: dict[str, dict[str, Any]],
+    maps_dir: Path | None,
+) -> dict[str, Any]:
+    """The contract's record for one file; a file that cannot be read gives its error."""
+    try:
+        image = load(path.read_bytes(), path.name)
+    except ImageLoadError as error:
+        return {"file": str(path), "error": str(error)}
+    except OSError as error:
+        return {"file": str(path), "error": f"{path.name}: {error.strerror or error}"}
+    record: dict[str, Any] = {
+        "file": str(path),
+        "width": image.width,
+        "height": image.height,
+        "analyses": {},
+    }
+    for entry in selected:
+        try:
+            result = await entry.run(image, params[entry.id])
+        except Exception as error:  # one failing analysis must not lose the others
+            record["analyses"][entry.id] = {"error": f"{type(error).__name__}: {error}"}
+            continue
+        paths = _write_maps(result, image, entry.id, maps_dir) if maps_dir else None
+        record["analyses"][entry.id] = result.to_json(paths)
+    return record
+
+
+def _write_maps(result: Result, image: Image, analysis_id: str, maps_dir: Path) -> dict[str, str]:
+    """Each map as an 8-bit grayscale PNG at the image's size; block maps keep their blocks."""
+    paths = {}
+    stem = f"{Path(image.name).stem}-{image.sha256[:8]}"
+    for name, layer in result.maps.items():
+        picture = PILImage.fromarray(layer.to_uint8(), "L")
+        if picture.size != (image.width, image.height):
+            picture = picture.resize((image.width, image.height), PILImage.Resampling.NEAREST)
+        path = maps_dir / f"{stem}.{analysis_id}.{name}.png"
+        picture.save(path)
+        paths[name] = str(path)
+    return paths
+
+
+def _print_summary(record: dict[str, Any]) -> None:
+    if "error" in record:
+        print(f"{record['file']}: ERROR {record['error']}")
+        return
+    print(f"{record['file']} ({record['width']} x {record['height']})")
+    for analysis_id, entry in record["analyses"].items():
+        if "error" in entry:
+            print(f"  {analysis_id:<12} ERROR {entry['error']}")
+            continue
+        judged = f"{entry['verdict']} ({entry['score']:.2f})" if entry["verdict"] else "-"
+        print(f"  {analysis_id:<12} {judged:<22} {entry['reason']} [{entry['seconds']:.2f} s]")
+
+
+def _print_analyses() -> None:
+    for entry in ANALYSES.values():
+        print(f"{entry.id:<12} {entry.title} ({entry.group}){'' if entry.default else ' [opt-in]'}")
+        for spec in entry.params:
+            bounds = (
+                f" [{spec.param.minimum:g}..{spec.param.maximum:g}]"
+                if (spec.param.minimum is not None and spec.param.maximum is not None)
+                else ""
+            )
+            print(f"    {spec.name}={spec.default}{bounds}  {spec.param.help}")

@@ -1,0 +1,110 @@
+"""Decoding colour JPEGs to the same pixels in every runtime.
+
+Pillow links libjpeg-turbo natively but IJG libjpeg 9 under Pyodide. Both give the same
+luma and the same chroma planes, but libjpeg 9 upsamples chroma by DCT scaling and
+converts colour slightly differently, so a 4:2:0 JPEG decodes to different RGB pixels in
+the browser than on the command line, and every analysis would disagree between them.
+
+So libjpeg only does what both versions do alike, producing the planes: luma at full size,
+and chroma at its own (stored) resolution, which a half-scale decode yields for 4:2:0
+files without any upsampling. The upsampling ("fancy", triangular: T. G. Lane, IJG
+libjpeg jdsample.c) and the YCbCr to RGB conversion (JFIF 1.02, in libjpeg's fixed-point
+form, jdcolor.c) are done here in integer numpy, matching libjpeg-turbo bit for bit.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image as PILImage
+
+# libjpeg's fixed-point colour conversion: 16 fractional bits, rounding by adding one half.
+_SCALE_BITS = 16
+_ONE_HALF = 1 << (_SCALE_BITS - 1)
+
+
+def _fixed(value: float) -> int:
+    return int(value * (1 << _SCALE_BITS) + 0.5)
+
+
+_CHROMA = np.arange(256, dtype=np.int64) - 128
+_CR_TO_R = (_fixed(1.40200) * _CHROMA + _ONE_HALF) >> _SCALE_BITS
+_CB_TO_B = (_fixed(1.77200) * _CHROMA + _ONE_HALF) >> _SCALE_BITS
+_CR_TO_G = -_fixed(0.71414) * _CHROMA
+_CB_TO_G = -_fixed(0.34414) * _CHROMA + _ONE_HALF
+
+
+def decode_rgb(data: bytes) -> np.ndarray | None:
+    """RGB pixels (height x width x 3, uint8) of a YCbCr JPEG, identical in every runtime.
+
+    Returns None where this route does not apply (grayscale, CMYK or RGB-coded JPEGs, and
+    chroma subsampling other than 4:4:4 and 4:2:0); the caller then uses Pillow's decoder.
+    """
+    picture = PILImage.open(io.BytesIO(data))
+    if picture.format != "JPEG" or picture.mode != "RGB" or len(picture.layer) != 3:
+        return None
+    if picture.info.get("adobe_transform") == 0:  # Adobe files may hold RGB, not YCbCr
+        return None
+    (_, luma_h, luma_v, _), *chroma = picture.layer
+    if any((h, v) != (1, 1) for _, h, v, _ in chroma):
+        return None
+    if (luma_h, luma_v) == (1, 1):
+        planes = _planes(data, picture.size)
+        luma, blue, red = planes[:, :, 0], planes[:, :, 1], planes[:, :, 2]
+    elif (luma_h, luma_v) == (2, 2) and min(picture.size) >= 2:
+        luma = _planes(data, picture.size)[:, :, 0]
+        half = _planes(data, (picture.width // 2, picture.height // 2))
+        height, width = luma.shape
+        if half.shape[:2] != ((height + 1) // 2, (width + 1) // 2):
+            return None
+        blue = _upsample_h2v2(half[:, :, 1])[:height, :width]
+        red = _upsample_h2v2(half[:, :, 2])[:height, :width]
+    else:
+        return None
+    return _ycbcr_to_rgb(luma, blue, red)
+
+
+def _planes(data: bytes, size: tuple[int, int]) -> np.ndarray:
+    """Y, Cb, Cr as libjpeg outputs them at the scale ``size`` asks for (no colour conversion).
+
+    Asking for half the size makes libjpeg decode luma with a 4x4 inverse DCT and chroma
+    with the normal 8x8 one, so 4:2:0 chroma comes out at its stored resolution.
+    """
+    picture = PILImage.open(io.BytesIO(data))
+    picture.draft("YCbCr", size)
+    return np.asarray(picture)
+
+
+def _upsample_h2v2(plane: np.ndarray) -> np.ndarray:
+    """Double a chroma plane in both directions with libjpeg's triangular filter.
+
+    Each output sample is 9/16, 3/16, 3/16, 1/16 of its four nearest input samples, with
+    libjpeg's rounding (+8 and +7 alternating, so no direction is favoured) and the edge
+    rows and columns repeated. Like libjpeg, planes two samples wide or less are only
+    replicated.
+    """
+    if plane.shape[1] <= 2:
+        return np.repeat(np.repeat(plane, 2, axis=0), 2, axis=1)
+    samples = plane.astype(np.int32)
+    above = np.concatenate([samples[:1], samples[:-1]])
+    below = np.concatenate([samples[1:], samples[-1:]])
+    columns = np.empty((2 * samples.shape[0], samples.shape[1]), np.int32)
+    columns[0::2] = 3 * samples + above
+    columns[1::2] = 3 * samples + below
+    left = np.concatenate([columns[:, :1], columns[:, :-1]], axis=1)
+    right = np.concatenate([columns[:, 1:], columns[:, -1:]], axis=1)
+    output = np.empty((columns.shape[0], 2 * columns.shape[1]), np.int32)
+    output[:, 0::2] = (3 * columns + left + 8) >> 4
+    output[:, 1::2] = (3 * columns + right + 7) >> 4
+    return output.astype(np.uint8)
+
+
+def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.ndarray:
+    """JFIF YCbCr to RGB with libjpeg's fixed-point tables and clamping."""
+    y = luma.astype(np.int64)
+    rgb = np.empty((*luma.shape, 3), np.uint8)
+    rgb[:, :, 0] = np.clip(y + _CR_TO_R[red], 0, 255)
+    rgb[:, :, 1] = np.clip(y + ((_CB_TO_G[blue] + _CR_TO_G[red]) >> _SCALE_BITS), 0, 255)
+    rgb[:, :, 2] = np.clip(y + _CB_TO_B[blue], 0, 255)
+    return rgb

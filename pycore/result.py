@@ -1,0 +1,78 @@
+"""What an analysis returns: the one shape the CLI, the page and the reports all read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Verdict = Literal["clean", "inconclusive", "suspicious"]
+VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
+
+# Colormap hints the page knows; all are readable with the common colour-vision deficiencies.
+COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
+
+
+@dataclass
+class Map:
+    """A 2-D map in [0, 1] (1 = most suspicious), drawn over the image.
+
+    ``data`` may be coarser than the image (a block map); it is stretched to the
+    image's size when drawn or written out.
+    """
+
+    data: np.ndarray
+    colormap: str = "inferno"
+    legend: str = ""
+
+    def __post_init__(self) -> None:
+        if self.data.ndim != 2:
+            raise ValueError(f"a map is 2-D, got shape {self.data.shape}")
+        if self.colormap not in COLORMAPS:
+            raise ValueError(f"unknown colormap {self.colormap!r}; use one of {COLORMAPS}")
+        self.data = np.clip(np.nan_to_num(self.data.astype(np.float32)), 0.0, 1.0)
+
+    def to_uint8(self) -> np.ndarray:
+        """The map as 8-bit levels, 255 = most suspicious."""
+        return np.rint(self.data * 255.0).astype(np.uint8)
+
+
+@dataclass
+class Result:
+    """The outcome of one analysis on one image.
+
+    ``score`` is in [0, 1] (higher = more likely manipulated or generated) or None for
+    analyses that show evidence without judging it; ``verdict`` follows the score, or is
+    None with it. ``findings`` are the rows of a table (dicts with the same keys);
+    ``marks`` are shapes drawn on the image (boxes, polygons, match pairs).
+    """
+
+    reason: str
+    score: float | None = None
+    verdict: Verdict | None = None
+    maps: dict[str, Map] = field(default_factory=dict)
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.score is not None and not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must be in [0, 1], got {self.score}")
+        if self.verdict is not None and self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}")
+        if (self.score is None) != (self.verdict is None):
+            raise ValueError("a score and a verdict come together, or neither")
+
+    def to_json(self, map_paths: dict[str, str | None] | None = None) -> dict[str, Any]:
+        """The JSON form of the command-line contract; maps are named, with their paths."""
+        paths = map_paths or {}
+        return {
+            "score": self.score,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "maps": {name: paths.get(name) for name in self.maps},
+            "marks": self.marks,
+            "findings": self.findings,
+            "seconds": self.seconds,
+        }

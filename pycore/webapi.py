@@ -1,0 +1,102 @@
+"""The functions the browser worker calls; the page's only door into pycore.
+
+Images stay in the worker, under a key, so that running or re-running an analysis sends
+no pixels back and forth. Everything returned is JSON text plus numpy arrays, which the
+worker copies out of wasm memory into transferable buffers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import platform
+from typing import Any
+
+import numpy as np
+import PIL
+import scipy
+
+from . import __version__, models
+from .image import Image, load
+from .registry import ANALYSES, get
+
+_images: dict[str, Image] = {}
+_keys = itertools.count(1)
+
+
+def describe() -> str:
+    """The registry and the runtime's versions, as JSON for the page to build its controls."""
+    return json.dumps(
+        {
+            "version": __version__,
+            "runtime": {
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "scipy": scipy.__version__,
+                "pillow": PIL.__version__,
+            },
+            "analyses": [entry.describe() for entry in ANALYSES.values()],
+        }
+    )
+
+
+def open_image(data: Any, name: str) -> tuple[str, np.ndarray]:
+    """Decode a dropped file; returns its facts as JSON and an RGBA preview.
+
+    Raises pycore.ImageLoadError with a message for the user when the file is unreadable.
+    """
+    image = load(_as_bytes(data), name)
+    key = f"img{next(_keys)}"
+    _images[key] = image
+    facts = {
+        "key": key,
+        "name": image.name,
+        "width": image.width,
+        "height": image.height,
+        "format": image.format,
+        "mode": image.mode,
+        "bit_depth": image.bit_depth,
+        "frame_count": image.frame_count,
+        "sha256": image.sha256,
+    }
+    return json.dumps(facts), image.display_rgba()
+
+
+def close_image(key: str) -> None:
+    _images.pop(key, None)
+
+
+async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, list[np.ndarray]]:
+    """Run one analysis; the JSON lists the maps in the order of the returned uint8 arrays."""
+    entry = get(analysis_id)
+    params = entry.resolve(json.loads(params_json or "{}"))
+    result = await entry.run(_images[key], params)
+    payload = result.to_json()
+    payload["params"] = params
+    payload["maps"] = [
+        {
+            "name": name,
+            "colormap": layer.colormap,
+            "legend": layer.legend,
+            "width": int(layer.data.shape[1]),
+            "height": int(layer.data.shape[0]),
+        }
+        for name, layer in result.maps.items()
+    ]
+    return json.dumps(payload), [layer.to_uint8() for layer in result.maps.values()]
+
+
+async def infer(name: str, data: Any, shape: Any) -> np.ndarray:
+    """Run a model on float32 ``data`` of ``shape``: the page's check of the model bridge."""
+    dims = tuple(int(size) for size in _as_list(shape))
+    tensor = np.frombuffer(_as_bytes(data), dtype=np.float32).reshape(dims)
+    return await models.infer(name, tensor)
+
+
+def _as_bytes(data: Any) -> bytes:
+    """Bytes from a JS typed array (a JsProxy) or any Python buffer."""
+    return data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)
+
+
+def _as_list(values: Any) -> list[Any]:
+    return values.to_py() if hasattr(values, "to_py") else list(values)

@@ -1,0 +1,34 @@
+"""pycore.models.infer runs an ONNX model natively; the browser test runs the same model."""
+
+import asyncio
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from pycore import models
+from tests.onnx_models import GAUSS5_NAME, gaussian_kernel, write_gauss5
+
+
+@pytest.fixture()
+def model_root(tmp_path):
+    write_gauss5(tmp_path / GAUSS5_NAME / "model.onnx")
+    models.set_model_root(tmp_path)
+    yield tmp_path
+    models.set_model_root(models.DEFAULT_MODEL_ROOT)
+
+
+def test_gaussian_conv_model_matches_scipy(model_root):
+    rng = np.random.default_rng(0)
+    image = rng.random((1, 1, 37, 53), dtype=np.float32)
+    output = asyncio.run(models.infer(GAUSS5_NAME, image))
+    reference = ndimage.correlate(
+        image[0, 0].astype(np.float64), gaussian_kernel(), mode="constant"
+    )
+    assert output.shape == image.shape
+    assert np.abs(output[0, 0] - reference).max() < 1e-5
+
+
+def test_missing_model_names_its_path(model_root):
+    with pytest.raises(FileNotFoundError, match="absent"):
+        asyncio.run(models.infer("absent", np.zeros((1, 1, 4, 4), np.float32)))

@@ -1,0 +1,63 @@
+// The page's handle on the analysis worker: promise-based requests and start-up events.
+
+export class Engine extends EventTarget {
+  constructor() {
+    super();
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.addEventListener('message', ({ data }) => {
+        if (data.type === 'progress') {
+          this.dispatchEvent(new CustomEvent('progress', { detail: data }));
+        } else if (data.type === 'ready') {
+          resolve(data.description);
+        } else if (data.type === 'failed') {
+          reject(new Error(data.error));
+        } else {
+          this.settle(data);
+        }
+      });
+      this.worker.addEventListener('error', (event) => {
+        reject(new Error(`The analysis worker could not start: ${event.message || 'unknown error'}`));
+      });
+    });
+  }
+
+  settle({ id, ok, result, error }) {
+    const request = this.pending.get(id);
+    if (!request) return;
+    this.pending.delete(id);
+    if (ok) request.resolve(result);
+    else request.reject(new Error(error));
+  }
+
+  request(type, payload = {}, transfer = []) {
+    const id = this.nextId;
+    this.nextId += 1;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...payload }, transfer);
+    });
+  }
+
+  /** Decode a file in the worker: {key, width, height, ..., rgba: ArrayBuffer}. */
+  open(bytes, name) {
+    return this.request('open', { bytes, name }, [bytes]);
+  }
+
+  /** Run one analysis on an opened image: the Result JSON with maps[i].levels buffers. */
+  analyze(key, analysis, params) {
+    return this.request('analyze', { key, analysis, params });
+  }
+
+  close(key) {
+    return this.request('close', { key });
+  }
+
+  /** Run an ONNX model through pycore.models.infer: {data: ArrayBuffer (float32), dims}. */
+  infer(name, values, dims) {
+    const data = Float32Array.from(values).buffer;
+    return this.request('infer', { name, data, dims }, [data]);
+  }
+}

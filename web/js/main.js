@@ -1,0 +1,131 @@
+// The page: takes a file (drop, pick or paste), shows it, runs the analyses in the worker
+// and shows each result as it arrives. UI only; all computation happens in the worker.
+
+import { Engine } from './engine.js';
+import { el } from './dom.js';
+import { AnalysisCard } from './results.js';
+import { Viewer } from './viewer.js';
+
+const $ = (selector) => document.querySelector(selector);
+const startupBar = $('#startup-progress');
+const startupText = $('#startup-text');
+const analysisBar = $('#analysis-progress');
+const messages = $('#messages');
+const viewer = new Viewer($('#stage'), $('#layers'));
+const engine = new Engine();
+window.figsleuth = { engine }; // for the console and for automated checks
+
+let registry = null;
+let current = null; // {key, name, cards: Map(id -> AnalysisCard)}
+let busy = Promise.resolve();
+
+engine.addEventListener('progress', ({ detail }) => {
+  startupBar.value = detail.fraction;
+  startupText.textContent = `${detail.stage}…`;
+});
+
+engine.ready.then((description) => {
+  registry = description;
+  startupBar.value = 1;
+  startupText.textContent = `Ready: FigSleuth ${description.version}, Python ${description.runtime.python}`;
+  document.body.dataset.ready = 'true';
+  $('#startup').classList.add('done');
+}, (error) => {
+  startupText.textContent = 'The analysis engine failed to start.';
+  showMessage(error.message, 'error');
+});
+
+function showMessage(text, kind = 'info') {
+  const close = el('button', { type: 'button', 'aria-label': 'Dismiss message' }, '×');
+  const item = el('li', { class: kind, role: kind === 'error' ? 'alert' : 'status' },
+    el('span', {}, text), close);
+  close.addEventListener('click', () => item.remove());
+  messages.append(item);
+}
+
+/** Open files one after another; a file that fails never stops the ones after it. */
+function openFiles(files) {
+  for (const file of files) busy = busy.then(() => openFile(file));
+}
+
+async function openFile(file) {
+  try {
+    await engine.ready;
+  } catch {
+    return; // the start-up failure is already on the page
+  }
+  const name = file.name || 'pasted image';
+  let facts;
+  try {
+    facts = await engine.open(await file.arrayBuffer(), name);
+  } catch (error) {
+    showMessage(`Could not open ${name}: ${error.message}`, 'error');
+    return;
+  }
+  if (current) engine.close(current.key);
+  viewer.showImage(facts.width, facts.height, facts.rgba);
+  $('#image-name').textContent = name;
+  $('#image-facts').textContent = `${facts.width} × ${facts.height} px, ${facts.format}, ` +
+    `${facts.bit_depth}-bit ${facts.mode}`;
+  $('#empty').hidden = true;
+  $('#workspace').hidden = false;
+
+  const entries = registry.analyses.filter((analysis) => analysis.default);
+  const cards = new Map(entries.map((analysis) => [analysis.id,
+    new AnalysisCard(analysis, (params) => { busy = busy.then(() => runAnalysis(analysis, params)); })]));
+  current = { key: facts.key, name, cards };
+  $('#cards').replaceChildren(...[...cards.values()].map((card) => card.element));
+
+  analysisBar.max = entries.length;
+  analysisBar.value = 0;
+  analysisBar.hidden = false;
+  for (const analysis of entries) {
+    await runAnalysis(analysis, cards.get(analysis.id).values());
+    analysisBar.value += 1;
+  }
+  analysisBar.hidden = true;
+  document.body.dataset.analysed = facts.key;
+}
+
+async function runAnalysis(analysis, params) {
+  const image = current;
+  const card = image.cards.get(analysis.id);
+  card.running();
+  try {
+    const result = await engine.analyze(image.key, analysis.id, params);
+    if (image !== current) return; // another image was opened meanwhile
+    card.show(result);
+    viewer.removeLayers(analysis.id);
+    for (const map of result.maps) viewer.addLayer(analysis.id, analysis.title, map);
+  } catch (error) {
+    card.failed(error.message);
+  }
+}
+
+// ---- Input: drop, pick, paste ----------------------------------------------------------
+
+const dropZone = $('#drop-zone');
+$('#file-input').addEventListener('change', (event) => {
+  openFiles([...event.target.files]);
+  event.target.value = '';
+});
+for (const type of ['dragenter', 'dragover']) {
+  document.addEventListener(type, (event) => {
+    event.preventDefault();
+    dropZone.classList.add('dragging');
+  });
+}
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) dropZone.classList.remove('dragging');
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dropZone.classList.remove('dragging');
+  openFiles([...(event.dataTransfer?.files ?? [])]);
+});
+document.addEventListener('paste', (event) => {
+  if (event.target.closest?.('input, textarea, select')) return; // ordinary text paste
+  const files = [...(event.clipboardData?.files ?? [])];
+  if (files.length) openFiles(files);
+  else showMessage('The clipboard holds no image to paste.', 'info');
+});

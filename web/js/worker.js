@@ -1,0 +1,176 @@
+// The analysis worker: holds Pyodide with pycore, and onnxruntime-web for the models.
+// The page talks to it only by messages: {id, type, ...} in, {id, ok, result | error} out,
+// plus {type: 'progress'} while starting and {type: 'ready' | 'failed'} once started.
+
+import { loadPyodide } from '../pyodide/pyodide.mjs';
+
+const appRoot = new URL('../', import.meta.url);
+const marks = {};
+const started = performance.now();
+const mark = (name) => { marks[name] = Math.round(performance.now() - started); };
+
+let pyodide;
+let api;
+
+function progress(stage, fraction) {
+  self.postMessage({ type: 'progress', stage, fraction });
+}
+
+async function start() {
+  const build = await (await fetch(new URL('build.json', appRoot))).json();
+  progress('Loading the Python runtime', 0.05);
+  pyodide = await loadPyodide({ indexURL: new URL('pyodide/', appRoot).href });
+  mark('pyodide');
+
+  progress('Loading numpy, SciPy and Pillow', 0.35);
+  const failures = [];
+  await pyodide.loadPackage(build.pyodide_packages, {
+    messageCallback: () => {},
+    // loadPackage resolves even when a file fails to load: collect and fail loudly.
+    errorCallback: (message) => failures.push(message),
+  });
+  if (failures.length) throw new Error(`Could not load packages: ${failures.join('; ')}`);
+  mark('packages');
+
+  progress('Installing the forensic core', 0.7);
+  pyodide.registerJsModule('figsleuth_bridge', { infer: runModel });
+  const micropip = pyodide.pyimport('micropip');
+  // deps=false: the packages are loaded above; micropip must never look for them online.
+  await micropip.install.callKwargs(new URL(build.pycore_wheel, appRoot).href, { deps: false });
+  micropip.destroy();
+  mark('pycore_installed');
+
+  progress('Importing the forensic core', 0.85);
+  api = pyodide.pyimport('pycore.webapi');
+  const description = JSON.parse(api.describe());
+  mark('ready');
+  return { ...description, build, marks };
+}
+
+// ---- Models: onnxruntime-web, loaded on first use --------------------------------------
+
+let ortModule;
+const sessions = new Map();
+
+function onnxRuntime() {
+  ortModule ??= import('../ort/ort.wasm.min.mjs').then((ort) => {
+    // Local files only; threads need cross-origin isolation (COOP/COEP from the server).
+    ort.env.wasm.wasmPaths = new URL('ort/', appRoot).href;
+    ort.env.wasm.numThreads = self.crossOriginIsolated
+      ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    return ort;
+  });
+  return ortModule;
+}
+
+async function session(name) {
+  if (!sessions.has(name)) {
+    const ort = await onnxRuntime();
+    const url = new URL(`models/${encodeURIComponent(name)}.onnx`, appRoot).href;
+    sessions.set(name, ort.InferenceSession.create(url, { executionProviders: ['wasm'] }));
+  }
+  try {
+    return await sessions.get(name);
+  } catch (error) {
+    sessions.delete(name); // let a later call retry instead of caching the failure
+    throw error;
+  }
+}
+
+// Called from pycore.models.infer: float32 bytes and dims in, {data: bytes, dims} out.
+async function runModel(name, bytes, dims) {
+  const ort = await onnxRuntime();
+  const model = await session(name);
+  // Copy: the bytes may not be 4-byte aligned, and Float32Array needs that.
+  const values = new Float32Array(bytes.slice().buffer);
+  const input = new ort.Tensor('float32', values, Array.from(dims));
+  const outputs = await model.run({ [model.inputNames[0]]: input });
+  const output = outputs[model.outputNames[0]];
+  const data = output.data;
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dims: output.dims };
+}
+
+// ---- Requests ----------------------------------------------------------------------------
+
+// Copy a numpy array out of wasm memory into a transferable buffer.
+function takeBuffer(proxy) {
+  const view = proxy.getBuffer('u8');
+  try {
+    return view.data.slice().buffer;
+  } finally {
+    view.release();
+    proxy.destroy();
+  }
+}
+
+const handlers = {
+  async open({ bytes, name }) {
+    const out = api.open_image(new Uint8Array(bytes), name);
+    try {
+      const facts = JSON.parse(out.get(0));
+      const rgba = takeBuffer(out.get(1));
+      return { result: { ...facts, rgba }, transfer: [rgba] };
+    } finally {
+      out.destroy();
+    }
+  },
+
+  async analyze({ key, analysis, params }) {
+    const out = await api.analyze(key, analysis, JSON.stringify(params ?? {}));
+    try {
+      const result = JSON.parse(out.get(0));
+      const arrays = out.get(1);
+      const buffers = [];
+      for (let i = 0; i < arrays.length; i += 1) buffers.push(takeBuffer(arrays.get(i)));
+      arrays.destroy();
+      result.maps.forEach((layer, i) => { layer.levels = buffers[i]; });
+      return { result, transfer: buffers };
+    } finally {
+      out.destroy();
+    }
+  },
+
+  async close({ key }) {
+    api.close_image(key);
+    return { result: null };
+  },
+
+  async infer({ name, data, dims }) {
+    const out = await api.infer(name, new Uint8Array(data), dims);
+    const shape = out.shape;
+    const outputDims = shape.toJs();
+    shape.destroy();
+    const values = takeBuffer(out);
+    return { result: { data: values, dims: outputDims }, transfer: [values] };
+  },
+};
+
+// A Python exception's last line, without the module path of its type.
+function describeError(error) {
+  const lines = String(error?.message ?? error).trim().split('\n');
+  const last = lines[lines.length - 1];
+  const match = /^([\w.]+): (.*)$/s.exec(last);
+  if (!match) return last;
+  const type = match[1].split('.').pop();
+  return type === 'ImageLoadError' ? match[2] : `${type}: ${match[2]}`;
+}
+
+const ready = start();
+ready.then(
+  (description) => self.postMessage({ type: 'ready', description }),
+  (error) => self.postMessage({ type: 'failed', error: describeError(error) }),
+);
+
+// One request at a time: Python is single-threaded and results must not interleave.
+let queue = Promise.resolve();
+self.onmessage = ({ data: message }) => {
+  queue = queue.then(async () => {
+    try {
+      await ready;
+      const { result, transfer = [] } = await handlers[message.type](message);
+      self.postMessage({ id: message.id, ok: true, result }, transfer);
+    } catch (error) {
+      self.postMessage({ id: message.id, ok: false, error: describeError(error) });
+    }
+  });
+};

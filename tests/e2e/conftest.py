@@ -1,0 +1,167 @@
+"""Browser tests: the built dist/ served by build.py on 127.0.0.1, driven in Debian's Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.onnx_models import GAUSS5_NAME, write_gauss5
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+ARTIFACTS = ROOT / "test-results"
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and none of Chromium's own background traffic (it would leave 127.0.0.1).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@dataclass
+class Site:
+    url: str
+    log: Path
+    native_models: Path  # the same test models, laid out for pycore.models natively
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    """dist/ served by `build.py serve --no-build` on a free port, with a test model added."""
+    if not (DIST / "index.html").exists():
+        pytest.fail("dist/ is not built: run `python3 build.py test`, which builds it first")
+    native_models = tmp_path_factory.mktemp("models")
+    native_model = write_gauss5(native_models / GAUSS5_NAME / "model.onnx")
+    model = DIST / "models" / f"{GAUSS5_NAME}.onnx"  # where build.py puts models/<name>
+    shutil.copyfile(native_model, model)
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--no-build", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            cwd=ROOT,
+        )
+    try:
+        banner = server.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", banner)
+        assert match, f"the server did not start: {banner!r} {log.read_text()}"
+        yield Site(match.group(0), log, native_models)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        model.unlink(missing_ok=True)
+
+
+@pytest.fixture()
+def requests_seen(context) -> list[str]:
+    """Every URL the page and its workers request, recorded for the whole test."""
+    seen: list[str] = []
+    context.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+@pytest.fixture()
+def app(page, site, requests_seen):
+    """The page, loaded and with its analysis engine ready."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site.url)
+    page.wait_for_selector("body[data-ready=true]", timeout=READY_TIMEOUT_MS)
+    yield page
+    assert not errors, f"uncaught errors on the page: {errors}"
+
+
+def drop_file(page, data: bytes, name: str, mime: str = "") -> None:
+    """Drop a file on the drop zone, as a user dragging it from the desktop would."""
+    page.evaluate(
+        """([encoded, name, mime]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: mime }));
+            const zone = document.querySelector('#drop-zone');
+            for (const type of ['dragenter', 'dragover', 'drop']) {
+              zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true,
+                                                       cancelable: true }));
+            }
+        }""",
+        [base64.b64encode(data).decode(), name, mime],
+    )
+
+
+def paste_file(page, data: bytes, name: str, mime: str) -> None:
+    page.evaluate(
+        """([encoded, name, mime]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: mime }));
+            document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer,
+                                                                      bubbles: true }));
+        }""",
+        [base64.b64encode(data).decode(), name, mime],
+    )
+
+
+def wait_analysed(page, count: int) -> None:
+    page.wait_for_selector(f"body[data-analysed='{count}']", timeout=READY_TIMEOUT_MS)
+
+
+def page_findings(page, analysis_id: str) -> dict[str, float | str]:
+    """The findings table of one analysis card: first column -> exact value."""
+    return page.evaluate(
+        """(id) => Object.fromEntries(
+            [...document.querySelectorAll(`[data-analysis='${id}'] table.findings tbody tr`)]
+              .map((row) => {
+                const numeric = row.querySelector('td[data-value]');
+                return [row.cells[0].textContent,
+                        numeric ? Number(numeric.dataset.value) : row.cells[1].textContent];
+              }))""",
+        analysis_id,
+    )
+
+
+def native_record(path: Path, *options: str) -> dict:
+    """The native CLI's JSON record for one file."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pycore", "analyze", str(path), "--json", *options],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(completed.stdout)
+
+
+def native_findings(record: dict, analysis_id: str) -> dict[str, float | str]:
+    rows = record["analyses"][analysis_id]["findings"]
+    return {next(iter(row.values())): list(row.values())[1] for row in rows}

@@ -1,0 +1,201 @@
+"""The whole path in a real browser: a dropped file, the worker's analyses, the overlays."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from scipy import ndimage
+from skimage import data as skimage_data
+
+from pycore import models
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    drop_file,
+    native_findings,
+    native_record,
+    page_findings,
+    paste_file,
+    wait_analysed,
+)
+from tests.onnx_models import GAUSS5_NAME, gaussian_kernel
+from tests.synthetic import encode, textured_rgb
+
+
+def photo_jpeg() -> bytes:
+    """A real photograph (scikit-image's astronaut, public domain) as a 4:2:0 JPEG."""
+    return encode(skimage_data.astronaut(), "JPEG", quality=85)
+
+
+def assert_only_local_requests(requests: list[str], site_url: str) -> None:
+    origin = urlsplit(site_url).netloc
+    assert requests, "no requests were recorded"
+    for url in requests:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob"):
+            continue
+        assert parts.netloc == origin and parts.hostname == "127.0.0.1", url
+
+
+def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path):
+    data = photo_jpeg()
+    path = tmp_path / "astronaut.jpg"
+    path.write_bytes(data)
+    drop_file(app, data, path.name, "image/jpeg")
+    wait_analysed(app, 1)
+
+    record = native_record(path)
+    for analysis_id in ("ela", "noise"):
+        in_browser = page_findings(app, analysis_id)
+        native = native_findings(record, analysis_id)
+        assert in_browser.keys() == native.keys()
+        for name, value in native.items():
+            assert in_browser[name] == pytest.approx(value, abs=1e-6), (analysis_id, name)
+    metadata = page_findings(app, "metadata")
+    assert metadata["SHA-256"] == native_findings(record, "metadata")["SHA-256"]
+
+    # The ELA overlay is drawn at the map's size and is on; the noise layers wait, off.
+    overlay = app.evaluate(
+        """() => {
+            const canvas = document.querySelector("canvas.overlay[data-analysis='ela']");
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width,
+                                                                canvas.height).data;
+            let lit = 0;
+            for (let i = 0; i < pixels.length; i += 4) lit += pixels[i] + pixels[i + 1] > 0;
+            return { width: canvas.width, height: canvas.height, hidden: canvas.hidden,
+                     lit: lit / (pixels.length / 4), opacity: canvas.style.opacity,
+                     layers: document.querySelectorAll('#layers li').length };
+        }"""
+    )
+    assert (overlay["width"], overlay["height"]) == (512, 512)
+    assert not overlay["hidden"] and overlay["lit"] > 0.5
+    assert overlay["layers"] == 3  # ela error_level, noise noise_level and residual
+    assert app.is_hidden("canvas.overlay[data-map='residual']")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "ela-overlay.png", full_page=True)
+    assert_only_local_requests(requests_seen, site.url)
+    assert not [line for line in site.log_lines() if '" 404 ' in line]
+
+
+def test_overlay_toggle_and_opacity(app):
+    drop_file(app, encode(textured_rgb(96, 128), "PNG"), "scene.png", "image/png")
+    wait_analysed(app, 1)
+    layer = "#layers li[data-map='error_level']"
+    canvas = "canvas.overlay[data-map='error_level']"
+    app.locator(f"{layer} input[type=range]").fill("35")
+    assert app.eval_on_selector(canvas, "c => c.style.opacity") == "0.35"
+    app.locator(f"{layer} input[type=checkbox]").uncheck()
+    assert app.is_hidden(canvas)
+    app.locator(f"{layer} input[type=checkbox]").check()
+    assert app.is_visible(canvas)
+
+
+def test_corrupt_file_shows_an_error_and_the_next_file_works(app, site, requests_seen):
+    good = encode(textured_rgb(64, 64), "PNG")
+    drop_file(app, good[:500], "broken.png", "image/png")
+    error = app.wait_for_selector("#messages li.error")
+    assert "broken.png" in error.inner_text() and "damaged or truncated" in error.inner_text()
+    drop_file(app, b"", "empty.jpg", "image/jpeg")
+    app.wait_for_selector("#messages li.error >> text=empty (0 bytes)")
+
+    drop_file(app, good, "good.png", "image/png")
+    wait_analysed(app, 1)
+    assert app.inner_text("#image-name") == "good.png"
+    assert app.get_attribute("section.card[data-analysis='ela']", "data-state") == "done"
+    assert_only_local_requests(requests_seen, site.url)
+
+
+def test_picked_and_pasted_files_are_analysed(app, tmp_path):
+    deep = (np.arange(48 * 64, dtype=np.uint32).reshape(48, 64) * 20).astype(np.uint16)
+    path = tmp_path / "deep.tif"
+    PILImage.fromarray(deep).save(path)
+    app.set_input_files("#file-input", str(path))
+    wait_analysed(app, 1)
+    assert "16-bit" in app.inner_text("#image-facts")
+    assert page_findings(app, "metadata")["Bit depth"] == "16 bits per sample"
+
+    paste_file(app, encode(textured_rgb(40, 50), "WEBP", lossless=True), "image.webp", "image/webp")
+    wait_analysed(app, 2)
+    assert app.inner_text("#image-name") == "image.webp"
+    assert app.eval_on_selector("canvas.image", "c => [c.width, c.height]") == [50, 40]
+
+
+def test_rerun_with_edited_parameters_matches_the_cli(app, tmp_path):
+    data = photo_jpeg()
+    path = tmp_path / "astronaut.jpg"
+    path.write_bytes(data)
+    drop_file(app, data, path.name, "image/jpeg")
+    wait_analysed(app, 1)
+
+    card = "section.card[data-analysis='ela']"
+    app.click(f"{card} details.settings summary")
+    app.fill(f"{card} #param-ela-quality", "75")
+    app.select_option(f"{card} #param-ela-channels", "colour")
+    app.click(f"{card} button[type=submit]")
+    app.wait_for_selector(f"{card} .reason >> text=quality 75")
+
+    native = native_findings(
+        native_record(
+            path, "--only", "ela", "--param", "ela.quality=75", "--param", "ela.channels=colour"
+        ),
+        "ela",
+    )
+    in_browser = page_findings(app, "ela")
+    for name, value in native.items():
+        assert in_browser[name] == pytest.approx(value, abs=1e-6), name
+    assert app.locator("#layers li[data-analysis='ela']").count() == 1  # replaced, not added
+
+
+def test_metadata_text_is_shown_inert(app):
+    exif = PILImage.Exif()
+    exif[0x0131] = '<img src=x onerror="window.__injected = 1">'  # Software
+    exif[0x010E] = "<script>window.__injected = 2</script><b>bold</b>"  # ImageDescription
+    buffer = io.BytesIO()
+    PILImage.fromarray(textured_rgb(32, 32)).save(buffer, "JPEG", exif=exif)
+    drop_file(app, buffer.getvalue(), "<i>name</i>.jpg", "image/jpeg")
+    wait_analysed(app, 1)
+    found = page_findings(app, "metadata")
+    assert found["Software"] == '<img src=x onerror="window.__injected = 1">'
+    assert found["ImageDescription"] == "<script>window.__injected = 2</script><b>bold</b>"
+    assert app.inner_text("#image-name") == "<i>name</i>.jpg"
+    assert (
+        app.evaluate(
+            "() => document.querySelectorAll('main img, main script, main b, main i').length"
+        )
+        == 0
+    )
+    assert app.evaluate("() => window.__injected") is None
+
+
+def test_model_bridge_matches_native_onnxruntime(app, site):
+    rng = np.random.default_rng(7)
+    values = rng.random((1, 1, 24, 31), dtype=np.float32)
+    output = app.evaluate(
+        """async ([name, values, dims]) => {
+            const out = await window.figsleuth.engine.infer(name, values, dims);
+            return { dims: out.dims, values: Array.from(new Float32Array(out.data)) };
+        }""",
+        [GAUSS5_NAME, values.ravel().tolist(), list(values.shape)],
+    )
+    assert output["dims"] == list(values.shape)
+    in_browser = np.array(output["values"], np.float32).reshape(values.shape)
+
+    models.set_model_root(site.native_models)
+    try:
+        # Playwright's event loop owns this thread; run the native model beside it.
+        with ThreadPoolExecutor(1) as pool:
+            native = pool.submit(asyncio.run, models.infer(GAUSS5_NAME, values)).result()
+    finally:
+        models.set_model_root(models.DEFAULT_MODEL_ROOT)
+    assert np.abs(in_browser - native).max() < 1e-5
+    # And both are the Gaussian the model was built from.
+    reference = ndimage.correlate(
+        values[0, 0].astype(np.float64), gaussian_kernel(), mode="constant"
+    )
+    assert np.abs(in_browser[0, 0] - reference).max() < 1e-5

@@ -9,13 +9,26 @@ export class Viewer {
     this.stage = stage;
     this.layerList = layerList;
     this.layers = [];
+    this.size = null;
+    new ResizeObserver(() => this.fit()).observe(stage.parentElement);
+  }
+
+  /** Scale the stage to fit its column and 75% of the window height, never enlarging. */
+  fit() {
+    if (!this.size) return;
+    const [width, height] = this.size;
+    const scale = Math.min(1, this.stage.parentElement.clientWidth / width,
+      (0.75 * window.innerHeight) / height);
+    this.stage.style.width = `${Math.floor(width * scale)}px`;
+    this.stage.style.height = `${Math.floor(height * scale)}px`;
   }
 
   /** Show a new image (RGBA bytes) and drop the previous image's layers. */
   showImage(width, height, rgba) {
     this.clearLayers();
     this.stage.replaceChildren();
-    this.stage.style.aspectRatio = `${width} / ${height}`;
+    this.size = [width, height];
+    this.fit();
     const canvas = el('canvas', { class: 'image', width, height, 'aria-label': 'The image' });
     canvas.getContext('2d').putImageData(
       new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Timings: worker start-up (cold and warm) and each analysis, natively and in the browser.
+
+    .venv/bin/python bench/run.py [--repeats 3]
+
+Needs dist/ (python3 build.py build) and /usr/bin/chromium. Writes bench/results/latest.json
+and bench/results/latest.md. Native and browser runs use the same 2048x2048 JPEG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+import pycore  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.synthetic import encode, textured_rgb  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+SIZE = 2048
+
+
+def test_image() -> bytes:
+    return encode(textured_rgb(SIZE, SIZE, seed=11), "JPEG", quality=90)
+
+
+def native_timings(data: bytes, repeats: int) -> dict[str, float]:
+    """Best-of-`repeats` seconds per default analysis (after one warm-up run), plus load."""
+    timings = {}
+    start = time.perf_counter()
+    image = pycore.load(data, "bench.jpg")
+    timings["load"] = time.perf_counter() - start
+    for entry in pycore.ANALYSES.values():
+        if not entry.default:
+            continue
+        entry.run_sync(image)
+        timings[entry.id] = min(entry.run_sync(image).seconds for _ in range(repeats))
+    return timings
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--no-build", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
+    return server, url
+
+
+def browser_timings(url: str, data: bytes, repeats: int) -> dict:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cold, warm = [], []
+        for _ in range(repeats):
+            context = browser.new_context()  # empty HTTP cache: a first visit
+            page = context.new_page()
+            cold.append(load_page(page, url))
+            warm.append(load_page(page, url))  # reload: the HTTP cache is warm
+            context.close()
+        page = browser.new_page()
+        load_page(page, url)
+        analyses = page.evaluate(
+            """async ([encoded, repeats]) => {
+                const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)).buffer;
+                const { engine } = window.figsleuth;
+                const description = await engine.ready;
+                let start = performance.now();
+                const facts = await engine.open(bytes, 'bench.jpg');
+                const timings = { load: (performance.now() - start) / 1000 };
+                for (const analysis of description.analyses.filter((a) => a.default)) {
+                  await engine.analyze(facts.key, analysis.id, {});  // warm-up
+                  const inWorker = [];
+                  const roundTrip = [];
+                  for (let i = 0; i < repeats; i += 1) {
+                    start = performance.now();
+                    const result = await engine.analyze(facts.key, analysis.id, {});
+                    roundTrip.push((performance.now() - start) / 1000);
+                    inWorker.push(result.seconds);
+                  }
+                  timings[analysis.id] = { python: Math.min(...inWorker),
+                                           round_trip: Math.min(...roundTrip) };
+                }
+                return timings;
+            }""",
+            [base64.b64encode(data).decode(), repeats],
+        )
+        version = browser.version
+        browser.close()
+    return {"chromium": version, "cold": cold, "warm": warm, "analyses": analyses}
+
+
+def load_page(page, url: str) -> dict:
+    start = time.perf_counter()
+    page.goto(url) if page.url != url else page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+    wall = time.perf_counter() - start
+    startup = page.evaluate("() => window.figsleuth.startup")
+    return {"wall_s": wall, "page_ms": startup["pageMs"], **startup["worker"]}
+
+
+def summarise(runs: list[dict]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Benchmark {report['date']}",
+        "",
+        f"{report['machine']}; {report['browser']['chromium']} headless; image "
+        f"{SIZE}x{SIZE} JPEG q90; native Python {report['python']}.",
+        "",
+        "## Worker start-up (median of runs, ms after the worker started)",
+        "",
+        "| load | pyodide | packages | pycore installed | ready | page ready | wall (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in ("cold", "warm"):
+        row = report["browser"][f"{label}_median"]
+        lines.append(
+            f"| {label} | {row['pyodide']:.0f} | {row['packages']:.0f} | "
+            f"{row['pycore_installed']:.0f} | {row['ready']:.0f} | "
+            f"{row['page_ms']:.0f} | {row['wall_s']:.2f} |"
+        )
+    lines += [
+        "",
+        "## Analyses (best of runs, seconds)",
+        "",
+        "| analysis | native | browser (in worker) | browser (round trip) | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    browser = report["browser"]["analyses"]
+    native = report["native"]
+    lines.append(
+        f"| load (decode) | {native['load']:.3f} | | {browser['load']:.3f} | "
+        f"{browser['load'] / native['load']:.2f} |"
+    )
+    for analysis_id, seconds in native.items():
+        if analysis_id == "load":
+            continue
+        measured = browser[analysis_id]
+        ratio = measured["python"] / seconds if seconds > 0 else float("nan")
+        lines.append(
+            f"| {analysis_id} | {seconds:.3f} | {measured['python']:.3f} | "
+            f"{measured['round_trip']:.3f} | {ratio:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if not (ROOT / "dist" / "index.html").exists():
+        sys.exit("dist/ is missing: run python3 build.py build first")
+    data = test_image()
+    native = native_timings(data, args.repeats)
+    server, url = start_server()
+    try:
+        browser = browser_timings(url, data, args.repeats)
+    finally:
+        server.terminate()
+    browser["cold_median"] = summarise(browser["cold"])
+    browser["warm_median"] = summarise(browser["warm"])
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "python": platform.python_version(),
+        "pycore": pycore.__version__,
+        "native": native,
+        "browser": browser,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "latest.md").write_text(markdown(report))
+    print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,6 @@ contract that benchmarks and outside evaluations read (see DESIGN.md). A bad inp
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from PIL import Image as PILImage
 
 from . import __version__
+from .blocking import run_blocking
 from .image import Image, ImageLoadError, load
 from .registry import ANALYSES, Analysis
 from .result import Result
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     maps_dir = Path(args.maps_dir) if args.maps_dir else None
     if maps_dir:
         maps_dir.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(_analyze_all(args.files, selected, params, maps_dir, args.json))
+    return run_blocking(_analyze_all(args.files, selected, params, maps_dir, args.json))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,7 +8,6 @@ page's controls and the reports are all built from what the registry derives fro
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 import typing
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .blocking import run_blocking
 from .image import Image
 from .result import Result
 
@@ -123,8 +123,8 @@ class Analysis:
         return outcome
 
     def run_sync(self, image: Image, params: dict[str, Any] | None = None) -> Result:
-        """:meth:`run` for native callers outside an event loop."""
-        return asyncio.run(self.run(image, params))
+        """:meth:`run` for native, blocking callers."""
+        return run_blocking(self.run(image, params))
 
     def describe(self) -> dict[str, Any]:
         return {

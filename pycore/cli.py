@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     maps_dir = Path(args.maps_dir) if args.maps_dir else None
     if maps_dir:
         maps_dir.mkdir(parents=True, exist_ok=True)
-    return run_blocking(_analyze_all(args.files, selected, params, maps_dir, args.json))
+    try:
+        return run_blocking(_analyze_all(args.files, selected, params, maps_dir, args.json))
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,6 +130,8 @@ async def analyze_file(
         return {"file": str(path), "error": str(error)}
     except OSError as error:
         return {"file": str(path), "error": f"{path.name}: {error.strerror or error}"}
+    except Exception as error:  # e.g. MemoryError: this file fails, the batch goes on
+        return {"file": str(path), "error": f"{path.name}: {type(error).__name__}: {error}"}
     record: dict[str, Any] = {
         "file": str(path),
         "width": image.width,
@@ -132,16 +141,16 @@ async def analyze_file(
     for entry in selected:
         try:
             result = await entry.run(image, params[entry.id])
+            paths = _write_maps(result, image, entry.id, maps_dir) if maps_dir else None
         except Exception as error:  # one failing analysis must not lose the others
             record["analyses"][entry.id] = {"error": f"{type(error).__name__}: {error}"}
             continue
-        paths = _write_maps(result, image, entry.id, maps_dir) if maps_dir else None
         record["analyses"][entry.id] = result.to_json(paths)
     return record
 
 
 def _write_maps(result: Result, image: Image, analysis_id: str, maps_dir: Path) -> dict[str, str]:
-    """Each map as an 8-bit grayscale PNG at the image's size; block maps keep their blocks."""
+    """Each map as an 8-bit grayscale PNG at the image's size."""
     paths = {}
     stem = f"{Path(image.name).stem}-{image.sha256[:8]}"
     for name, layer in result.maps.items():

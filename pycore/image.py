@@ -15,10 +15,12 @@ import numpy as np
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from .jpeg import decode_rgb
+from .jpeg import decode_rgb, is_ycbcr_jpeg
 
 # Pillow modes that decode to more than 8 bits per sample, with their bit depth.
 _HIGH_DEPTH_MODES = {"I;16": 16, "I;16L": 16, "I;16B": 16, "I;16N": 16, "I": 32, "F": 32}
+# ITU-R BT.601 luma weights, as JPEG's Y channel and Pillow's 'L'.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 class ImageLoadError(ValueError):
@@ -30,7 +32,9 @@ class Image:
     """A decoded image and the bytes it came from.
 
     ``pixels`` is height x width x channels (1 or 3) in the file's own sample type
-    (uint8, uint16, int32 or float32); an alpha channel is kept apart in ``alpha``.
+    (uint8, uint16, int32 or float32); alpha is dropped. ``portable`` says whether the
+    pixels are the same in every runtime (False only for colour JPEG layouts that each
+    libjpeg upsamples its own way, see pycore.jpeg).
     """
 
     name: str
@@ -38,9 +42,10 @@ class Image:
     format: str
     mode: str
     bit_depth: int
+    stored_bit_depth: int | None
     pixels: np.ndarray = field(repr=False)
-    alpha: np.ndarray | None = field(repr=False)
     frame_count: int
+    portable: bool
 
     @property
     def height(self) -> int:
@@ -59,25 +64,19 @@ class Image:
         return hashlib.sha256(self.data).hexdigest()
 
     def unit(self) -> np.ndarray:
-        """Samples as float32 in 8-bit units (0..255), channels kept.
+        """Samples as float64 in 8-bit units (0..255), channels kept.
 
         Integer types are scaled by their full range (16-bit / 257), so the same scene
         stored at 8 or 16 bits gives the same numbers; 32-bit integer and float images
-        have no fixed range and are scaled from their own minimum and maximum.
+        have no fixed range and are scaled from their own finite minimum and maximum
+        (not-a-number and infinite samples become 0).
         """
         samples = self.pixels
         if samples.dtype == np.uint8:
-            return samples.astype(np.float32)
+            return samples.astype(np.float64)
         if samples.dtype == np.uint16:
-            return samples.astype(np.float32) / np.float32(257.0)
-        values = samples.astype(np.float64)
-        finite = np.isfinite(values)
-        if not finite.any():
-            return np.zeros(samples.shape, np.float32)
-        low, high = values[finite].min(), values[finite].max()
-        span = high - low if high > low else 1.0
-        values = np.where(finite, values, low)
-        return ((values - low) * (255.0 / span)).astype(np.float32)
+            return samples / 257.0
+        return _stretch(samples, 0.0, 100.0)
 
     def rgb8(self) -> np.ndarray:
         """The image as 8-bit RGB (height x width x 3), e.g. to re-encode it as JPEG."""
@@ -87,6 +86,11 @@ class Image:
         if samples.shape[2] == 1:
             samples = np.repeat(samples, 3, axis=2)
         return samples
+
+    def gray(self) -> np.ndarray:
+        """Luminance as float64 in 8-bit units (BT.601 weights for colour images)."""
+        samples = self.unit()
+        return samples[:, :, 0] if samples.shape[2] == 1 else luma(samples)
 
     def display_rgba(self) -> np.ndarray:
         """Opaque 8-bit RGBA for the screen (height x width x 4).
@@ -98,11 +102,7 @@ class Image:
         if self.pixels.dtype == np.uint8:
             rgb = self.rgb8()
         else:
-            samples = self.pixels.astype(np.float32)
-            low, high = np.nanpercentile(samples, (0.1, 99.9))
-            span = high - low if high > low else 1.0
-            stretched = np.clip((np.nan_to_num(samples, nan=low) - low) * (255.0 / span), 0, 255)
-            rgb = np.rint(stretched).astype(np.uint8)
+            rgb = np.rint(_stretch(self.pixels, 0.1, 99.9)).astype(np.uint8)
             if rgb.shape[2] == 1:
                 rgb = np.repeat(rgb, 3, axis=2)
         rgba = np.empty((self.height, self.width, 4), np.uint8)
@@ -110,13 +110,27 @@ class Image:
         rgba[:, :, 3] = 255
         return rgba
 
-    def gray(self) -> np.ndarray:
-        """Luminance as float32 in 8-bit units, weighted as ITU-R BT.601 like Pillow's 'L'."""
-        samples = self.unit()
-        if samples.shape[2] == 1:
-            return samples[:, :, 0]
-        weights = np.array([0.299, 0.587, 0.114], np.float32)
-        return samples @ weights
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma of height x width x 3 samples, in float64.
+
+    Written as elementwise products rather than a matrix product so that no BLAS is
+    involved and the browser and native runs give the same bits.
+    """
+    red, green, blue = (rgb[:, :, channel].astype(np.float64) for channel in range(3))
+    return LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
+
+
+def _stretch(samples: np.ndarray, low_percent: float, high_percent: float) -> np.ndarray:
+    """Map the finite samples' [low, high] percentiles to 0..255, clipped; others become 0."""
+    values = samples.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(samples.shape, np.float64)
+    low, high = np.percentile(values[finite], (low_percent, high_percent))
+    span = high - low if high > low else 1.0
+    scaled = np.clip((np.where(finite, values, low) - low) * (255.0 / span), 0.0, 255.0)
+    return scaled
 
 
 def load(data: bytes, name: str = "") -> Image:
@@ -127,58 +141,69 @@ def load(data: bytes, name: str = "") -> Image:
     Multi-frame files (animated GIF, multi-page TIFF) give their first frame.
     """
     data = bytes(data)
+    label = name or "The file"
     if not data:
-        raise ImageLoadError(f"{name or 'The file'} is empty (0 bytes).")
+        raise ImageLoadError(f"{label} is empty (0 bytes).")
     try:
         pil = PILImage.open(io.BytesIO(data))
-        pil.load()
+        stored_depth = stored_bit_depth(pil, data)
+        # YCbCr JPEGs are rebuilt from their planes, the same in every runtime.
+        rgb = decode_rgb(data) if is_ycbcr_jpeg(pil) else None
+        if rgb is None:
+            pil.load()
+            pixels, bit_depth = _samples(pil, stored_depth)
+        else:
+            pixels, bit_depth = rgb, 8
     except UnidentifiedImageError as error:
         raise ImageLoadError(
-            f"{name or 'The file'} is not an image format FigSleuth can read "
-            "(PNG, JPEG, TIFF, WebP, BMP, GIF)."
+            f"{label} is not an image format FigSleuth can read (PNG, JPEG, TIFF, WebP, BMP, GIF)."
         ) from error
     except PILImage.DecompressionBombError as error:
         raise ImageLoadError(
-            f"{name or 'The image'} declares too many pixels to decode safely "
-            f"(a possible decompression bomb): {error}"
+            f"{label} declares too many pixels to decode safely (a possible decompression "
+            f"bomb): {error}"
         ) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports truncated and corrupt data as OSError/SyntaxError/ValueError.
-        raise ImageLoadError(f"{name or 'The image'} is damaged or truncated: {error}") from error
-
-    frame_count = int(getattr(pil, "n_frames", 1))
-    pixels, alpha, bit_depth = _samples(pil)
-    if pil.format == "JPEG":
-        # The same pixels natively and in the browser, whichever libjpeg Pillow links.
-        rgb = decode_rgb(data)
-        if rgb is not None:
-            pixels = rgb
+        raise ImageLoadError(f"{label} is damaged or truncated: {error}") from error
     return Image(
         name=name,
         data=data,
         format=pil.format or "unknown",
-        mode=pil.mode,
+        # Pillow 10 names 16-bit grayscale PNGs 'I': use one name whichever Pillow decoded.
+        mode="I;16" if pil.mode == "I" and bit_depth == 16 else pil.mode,
         bit_depth=bit_depth,
+        stored_bit_depth=stored_depth,
         pixels=pixels,
-        alpha=alpha,
-        frame_count=frame_count,
+        frame_count=int(getattr(pil, "n_frames", 1)),
+        portable=rgb is not None or not is_ycbcr_jpeg(pil),
     )
 
 
-def _samples(pil: PILImage.Image) -> tuple[np.ndarray, np.ndarray | None, int]:
-    """Pixels as height x width x channels, the alpha plane, and the bit depth."""
+def stored_bit_depth(pil: PILImage.Image, data: bytes) -> int | None:
+    """Bits per sample as the file declares them (PNG and TIFF), else None.
+
+    Pillow may decode to another depth: 16-bit colour PNGs become 8-bit RGB, and
+    Pillow 10 reads 16-bit grayscale PNGs as 32-bit integers ('I').
+    """
+    if pil.format == "PNG" and len(data) > 24:
+        return data[24]  # the IHDR chunk's bit depth field
+    if pil.format == "TIFF":
+        bits = pil.tag_v2.get(258)  # BitsPerSample
+        if bits:
+            return int(bits[0] if isinstance(bits, tuple) else bits)
+    return None
+
+
+def _samples(pil: PILImage.Image, stored_depth: int | None) -> tuple[np.ndarray, int]:
+    """Pixels as height x width x channels, and their bit depth."""
     mode = pil.mode
     if mode in _HIGH_DEPTH_MODES:
         samples = np.asarray(pil)
-        if mode.startswith("I;16"):
-            samples = samples.astype(np.uint16)
-        return samples[:, :, None], None, _HIGH_DEPTH_MODES[mode]
-    alpha = None
-    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in pil.info):
-        rgba = pil.convert("RGBA") if mode != "LA" else pil
-        alpha = np.asarray(rgba.getchannel("A"))
+        depth = _HIGH_DEPTH_MODES[mode]
+        if mode.startswith("I;16") or (mode == "I" and stored_depth == 16):
+            samples, depth = samples.astype(np.uint16), 16
+        return samples[:, :, None], depth
     if mode in ("1", "L", "LA", "I;8"):
-        samples = np.asarray(pil.convert("L"))[:, :, None]
-        return samples, alpha, 1 if mode == "1" else 8
-    samples = np.asarray(pil.convert("RGB"))
-    return samples, alpha, 8
+        return np.asarray(pil.convert("L"))[:, :, None], 1 if mode == "1" else 8
+    return np.asarray(pil.convert("RGB")), 8

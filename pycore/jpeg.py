@@ -35,16 +35,26 @@ _CR_TO_G = -_fixed(0.71414) * _CHROMA
 _CB_TO_G = -_fixed(0.34414) * _CHROMA + _ONE_HALF
 
 
+def is_ycbcr_jpeg(picture: PILImage.Image) -> bool:
+    """Whether an opened file is a JPEG (or MPO, as cameras write) with YCbCr colour."""
+    return (
+        picture.format in ("JPEG", "MPO")
+        and picture.mode == "RGB"
+        and len(getattr(picture, "layer", ())) == 3
+        and picture.info.get("adobe_transform") != 0  # Adobe files may hold RGB, not YCbCr
+    )
+
+
 def decode_rgb(data: bytes) -> np.ndarray | None:
     """RGB pixels (height x width x 3, uint8) of a YCbCr JPEG, identical in every runtime.
 
-    Returns None where this route does not apply (grayscale, CMYK or RGB-coded JPEGs, and
-    chroma subsampling other than 4:4:4 and 4:2:0); the caller then uses Pillow's decoder.
+    Returns None for what this route cannot rebuild: files that are not YCbCr JPEGs, and
+    chroma subsampling other than 4:4:4 and 4:2:0 (4:2:2 planes cannot be had unscaled
+    from libjpeg 9 and libjpeg-turbo alike), and 4:2:0 images less than 2 pixels wide or
+    high. The caller then uses Pillow's decoder.
     """
     picture = PILImage.open(io.BytesIO(data))
-    if picture.format != "JPEG" or picture.mode != "RGB" or len(picture.layer) != 3:
-        return None
-    if picture.info.get("adobe_transform") == 0:  # Adobe files may hold RGB, not YCbCr
+    if not is_ycbcr_jpeg(picture):
         return None
     (_, luma_h, luma_v, _), *chroma = picture.layer
     if any((h, v) != (1, 1) for _, h, v, _ in chroma):

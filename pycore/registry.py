@@ -9,6 +9,7 @@ page's controls and the reports are all built from what the registry derives fro
 from __future__ import annotations
 
 import inspect
+import math
 import time
 import typing
 from collections.abc import Callable
@@ -55,6 +56,8 @@ class ParamSpec:
         except (TypeError, ValueError) as error:
             kind = _TYPE_NAMES.get(self.type, self.type.__name__)
             raise ValueError(f"{self.name} must be {kind}, got {value!r}") from error
+        if isinstance(converted, float) and not math.isfinite(converted):
+            raise ValueError(f"{self.name} must be a finite number, got {value!r}")
         spec = self.param
         if spec.choices is not None and converted not in spec.choices:
             raise ValueError(f"{self.name} must be one of {', '.join(spec.choices)}")

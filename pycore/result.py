@@ -18,8 +18,9 @@ COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
 class Map:
     """A 2-D map in [0, 1] (1 = most suspicious), drawn over the image.
 
-    ``data`` may be coarser than the image (a block map); it is stretched to the
-    image's size when drawn or written out.
+    ``data`` covers the whole image; it may be coarser than the image, and is then
+    stretched evenly to the image's size when drawn or written out (use
+    :func:`expand_blocks` for block maps whose last blocks overhang the edge).
     """
 
     data: np.ndarray
@@ -34,8 +35,22 @@ class Map:
         self.data = np.clip(np.nan_to_num(self.data.astype(np.float32)), 0.0, 1.0)
 
     def to_uint8(self) -> np.ndarray:
-        """The map as 8-bit levels, 255 = most suspicious."""
-        return np.rint(self.data * 255.0).astype(np.uint8)
+        """The map as 8-bit levels, 255 = most suspicious, in C order (row after row)."""
+        return np.ascontiguousarray(np.rint(self.data * 255.0).astype(np.uint8))
+
+
+def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:
+    """A per-block array blown up to pixels: each value covers its block x block square.
+
+    The last row and column of blocks may hang over the image's edge; they are cut there,
+    so every value stays over the pixels it was measured on.
+    """
+    return np.repeat(np.repeat(values, block, axis=0), block, axis=1)[:height, :width]
+
+
+def statistic(name: str, value: float, unit: str) -> dict[str, Any]:
+    """A findings row for one measured number."""
+    return {"statistic": name, "value": float(value), "unit": unit}
 
 
 @dataclass

@@ -14,15 +14,15 @@ from typing import Annotated
 import numpy as np
 from PIL import Image as PILImage
 
-from ..image import Image
+from ..image import Image, luma
 from ..jpeg import decode_rgb
 from ..registry import Param, analysis
-from ..result import Map, Result
+from ..result import Map, Result, statistic
 
 # Pillow's subsampling code for 4:4:4 (no chroma subsampling).
 _SUBSAMPLING_444 = 0
-# ITU-R BT.601 luma, as JPEG's Y channel.
-_LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
+# libjpeg's limit on either side of a JPEG image.
+_JPEG_MAX_SIDE = 65500
 
 
 @analysis(
@@ -53,25 +53,27 @@ def ela(
         ),
     ] = "luminance",
 ) -> Result:
+    if max(image.width, image.height) > _JPEG_MAX_SIDE:
+        raise ValueError(
+            f"ELA re-encodes as JPEG, which allows at most {_JPEG_MAX_SIDE} "
+            f"pixels per side; this image is {image.width} x {image.height}"
+        )
     original = image.rgb8()
     resaved = _jpeg_roundtrip(original, quality, image.channels == 1)
-    difference = original.astype(np.float32) - resaved.astype(np.float32)
+    # float64 and no BLAS: the statistics must agree to the last digits across runtimes.
+    difference = original.astype(np.float64) - resaved.astype(np.float64)
     if channels == "luminance":
         # Luma is never subsampled and carries the compression history at full resolution;
         # colour errors come mostly from chroma subsampling and rounding, in every region.
-        error = np.abs(difference @ _LUMA_WEIGHTS)
+        error = np.abs(luma(difference))
     else:
         error = np.abs(difference).max(axis=2)
 
     findings = [
-        {"statistic": "Mean error level", "value": float(error.mean()), "unit": "levels"},
-        {"statistic": "Median error level", "value": float(np.median(error)), "unit": "levels"},
-        {
-            "statistic": "99th percentile",
-            "value": float(np.percentile(error, 99)),
-            "unit": "levels",
-        },
-        {"statistic": "Maximum", "value": float(error.max()), "unit": "levels"},
+        statistic("Mean error level", error.mean(), "levels"),
+        statistic("Median error level", np.median(error), "levels"),
+        statistic("99th percentile", np.percentile(error, 99), "levels"),
+        statistic("Maximum", error.max(), "levels"),
     ]
     saturation = 255.0 / amplification
     return Result(

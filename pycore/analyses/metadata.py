@@ -40,6 +40,11 @@ _ORIENTATIONS = {
     7: "mirrored, 90 CCW",
     8: "rotated 90 CCW",
 }
+_NOT_PORTABLE = (
+    "by this runtime's libjpeg (this chroma subsampling is upsampled differently by each "
+    "libjpeg): pixel values, and so numbers, may differ slightly between the page and the "
+    "command line"
+)
 # The longest text shown from a tag; longer values are cut with a note, never dropped silently.
 _MAX_TEXT = 500
 
@@ -66,15 +71,17 @@ def metadata(image: Image) -> Result:
         {"field": "Size", "value": f"{image.width} x {image.height} pixels"},
         {"field": "Colour mode", "value": image.mode},
     ]
-    pil = PILImage.open(io.BytesIO(image.data))
-    stored_depth = _stored_bit_depth(pil, image.data)
+    stored_depth = image.stored_bit_depth
     depth = f"{image.bit_depth} bits per sample"
     if stored_depth and stored_depth != image.bit_depth:
         depth = f"{stored_depth} bits per sample in the file, analysed as {image.bit_depth}"
     rows.append({"field": "Bit depth", "value": depth})
+    if not image.portable:
+        rows.append({"field": "Decoding", "value": _NOT_PORTABLE})
     if image.frame_count > 1:
         rows.append({"field": "Frames", "value": f"{image.frame_count} (the first is analysed)"})
 
+    pil = PILImage.open(io.BytesIO(image.data))
     dpi = pil.info.get("dpi")
     if dpi:
         rows.append({"field": "Resolution", "value": f"{float(dpi[0]):g} x {float(dpi[1]):g} dpi"})
@@ -106,20 +113,6 @@ def metadata(image: Image) -> Result:
     reason = "File facts only, no verdict: "
     reason += f"saved by {_text(software)}." if software else "no software tag."
     return Result(reason=reason, findings=rows)
-
-
-def _stored_bit_depth(pil: PILImage.Image, data: bytes) -> int | None:
-    """Bits per sample as the file declares them, where Pillow decodes to another depth.
-
-    Pillow reads 16-bit colour PNGs as 8-bit RGB; the IHDR chunk (bytes 24) keeps the truth.
-    """
-    if pil.format == "PNG" and len(data) > 24:
-        return data[24]
-    if pil.format == "TIFF":
-        bits = pil.tag_v2.get(258)  # BitsPerSample
-        if bits:
-            return int(bits[0] if isinstance(bits, tuple) else bits)
-    return None
 
 
 def _exif_tags(ifd: Any) -> dict[str, Any]:

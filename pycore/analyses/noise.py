@@ -18,10 +18,10 @@ from scipy import ndimage
 
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result
+from ..result import Map, Result, expand_blocks, statistic
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
-_IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
+_IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
 # For white Gaussian noise of deviation sigma the filtered value has deviation 6 sigma
 # (sqrt of the sum of squared kernel weights), and the median of |x| of a normal variable
 # is 0.6745 of its deviation.
@@ -62,23 +62,11 @@ def noise(
     scale = 2.0 * max(typical, 0.05)
     deviating = np.mean((levels > 2.0 * typical) | (levels < 0.5 * typical)) if typical > 0 else 0.0
     findings = [
-        {"statistic": "Noise sigma (median of blocks)", "value": typical, "unit": "levels"},
-        {
-            "statistic": "5th percentile of blocks",
-            "value": float(np.percentile(levels, 5)),
-            "unit": "levels",
-        },
-        {
-            "statistic": "95th percentile of blocks",
-            "value": float(np.percentile(levels, 95)),
-            "unit": "levels",
-        },
-        {
-            "statistic": "Blocks off the typical level by over 2x",
-            "value": float(deviating),
-            "unit": "fraction",
-        },
-        {"statistic": "Residual deviation", "value": float(residual.std()), "unit": "levels"},
+        statistic("Noise sigma (median of blocks)", typical, "levels"),
+        statistic("5th percentile of blocks", np.percentile(levels, 5), "levels"),
+        statistic("95th percentile of blocks", np.percentile(levels, 95), "levels"),
+        statistic("Blocks off the typical level by over 2x", deviating, "fraction"),
+        statistic("Residual deviation", residual.std(), "levels"),
     ]
     return Result(
         reason=(
@@ -87,7 +75,7 @@ def noise(
         ),
         maps={
             "noise_level": Map(
-                levels / scale,
+                expand_blocks(levels / scale, block_size, image.height, image.width),
                 colormap="viridis",
                 legend=f"noise sigma per block, 0 to {scale:.3g} levels (mid = typical)",
             ),
@@ -107,12 +95,12 @@ def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     Returns an array of ceil(H / block_size) x ceil(W / block_size) values in the units of
     ``gray``; partial blocks at the right and bottom edges use the pixels they have.
     """
-    filtered = np.abs(ndimage.correlate(gray.astype(np.float32), _IMMERKAER_KERNEL, mode="reflect"))
+    filtered = np.abs(ndimage.correlate(gray.astype(np.float64), _IMMERKAER_KERNEL, mode="reflect"))
     height, width = filtered.shape
     rows = -(-height // block_size)
     cols = -(-width // block_size)
-    padded = np.full((rows * block_size, cols * block_size), np.nan, np.float32)
+    padded = np.full((rows * block_size, cols * block_size), np.nan)
     padded[:height, :width] = filtered
     blocks = padded.reshape(rows, block_size, cols, block_size).transpose(0, 2, 1, 3)
     medians = np.nanmedian(blocks.reshape(rows, cols, -1), axis=2)
-    return (medians * _MEDIAN_ABS_TO_SIGMA).astype(np.float32)
+    return medians * _MEDIAN_ABS_TO_SIGMA

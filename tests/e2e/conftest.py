@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -13,23 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server
 from tests.onnx_models import GAUSS5_NAME, write_gauss5
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 ARTIFACTS = ROOT / "test-results"
-CHROMIUM = "/usr/bin/chromium"
-# Headless, and none of Chromium's own background traffic (it would leave 127.0.0.1).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READY_TIMEOUT_MS = 120_000
 
 
@@ -64,18 +52,9 @@ def site(tmp_path_factory) -> Site:
     shutil.copyfile(native_model, model)
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "serve", "--no-build", "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            text=True,
-            cwd=ROOT,
-        )
+        server, url = start_server(log_file)
     try:
-        banner = server.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", banner)
-        assert match, f"the server did not start: {banner!r} {log.read_text()}"
-        yield Site(match.group(0), log, native_models)
+        yield Site(url, log, native_models)
     finally:
         server.terminate()
         server.wait(timeout=10)

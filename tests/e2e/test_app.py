@@ -41,22 +41,54 @@ def assert_only_local_requests(requests: list[str], site_url: str) -> None:
         assert parts.netloc == origin and parts.hostname == "127.0.0.1", url
 
 
+def deep_gray_png() -> bytes:
+    """A 16-bit grayscale PNG (Pillow 10 in the browser reads these as 32-bit 'I')."""
+    scene = textured_rgb(200, 160, seed=12)[:, :, 1].astype(np.uint16) * 257
+    buffer = io.BytesIO()
+    PILImage.fromarray(scene).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def assert_page_matches_cli(page, path) -> dict:
+    """The ELA and noise numbers on the page equal the native CLI's for the same file."""
+    record = native_record(path)
+    for analysis_id in ("ela", "noise"):
+        in_browser = page_findings(page, analysis_id)
+        native = native_findings(record, analysis_id)
+        assert in_browser.keys() == native.keys()
+        for name, value in native.items():
+            assert in_browser[name] == pytest.approx(value, abs=1e-6), (analysis_id, name)
+    assert page_findings(page, "metadata") == native_findings(record, "metadata")
+    return record
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("deep.png", deep_gray_png),
+        (
+            "scene-444.jpg",
+            lambda: encode(textured_rgb(120, 170), "JPEG", quality=80, subsampling=0),
+        ),
+        ("scene.webp", lambda: encode(textured_rgb(120, 170), "WEBP", lossless=True)),
+    ],
+)
+def test_numbers_match_the_native_cli(app, tmp_path, name, make):
+    path = tmp_path / name
+    path.write_bytes(make())
+    drop_file(app, path.read_bytes(), name)
+    wait_analysed(app, 1)
+    assert_page_matches_cli(app, path)
+
+
 def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path):
     data = photo_jpeg()
     path = tmp_path / "astronaut.jpg"
     path.write_bytes(data)
     drop_file(app, data, path.name, "image/jpeg")
     wait_analysed(app, 1)
-
-    record = native_record(path)
-    for analysis_id in ("ela", "noise"):
-        in_browser = page_findings(app, analysis_id)
-        native = native_findings(record, analysis_id)
-        assert in_browser.keys() == native.keys()
-        for name, value in native.items():
-            assert in_browser[name] == pytest.approx(value, abs=1e-6), (analysis_id, name)
-    metadata = page_findings(app, "metadata")
-    assert metadata["SHA-256"] == native_findings(record, "metadata")["SHA-256"]
+    assert_page_matches_cli(app, path)
+    assert app.evaluate("() => crossOriginIsolated")  # so onnxruntime-web may use threads
 
     # The ELA overlay is drawn at the map's size and is on; the noise layers wait, off.
     overlay = app.evaluate(
@@ -196,3 +228,15 @@ def test_model_bridge_matches_native_onnxruntime(app, site):
         values[0, 0].astype(np.float64), gaussian_kernel(), mode="constant"
     )
     assert np.abs(in_browser[0, 0] - reference).max() < 1e-5
+
+
+def test_a_new_file_replaces_one_still_being_analysed(app):
+    big = encode(textured_rgb(1536, 1536, seed=13), "JPEG", quality=90)
+    drop_file(app, big, "first.jpg", "image/jpeg")
+    app.wait_for_selector("section.card[data-state='running']")
+    drop_file(app, encode(textured_rgb(64, 64), "PNG"), "second.png", "image/png")
+    wait_analysed(app, 2)  # the first file's run stops early; the second runs in full
+    assert app.inner_text("#image-name") == "second.png"
+    states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
+    assert states == ["done", "done", "done"]
+    assert app.locator("#layers li").count() == 3

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image as PILImage
 
 from pycore import ImageLoadError, load
+from pycore.image import _samples
 from tests.synthetic import encode, textured_rgb
 
 RGB = textured_rgb(64, 80)
@@ -74,11 +75,44 @@ def test_float_tiff_is_scaled_from_its_own_range():
     assert image.unit().min() == 0 and np.isclose(image.unit().max(), 255)
 
 
-def test_rgba_keeps_alpha_apart():
+def test_rgba_drops_alpha():
     rgba = np.dstack([RGB, np.full(RGB.shape[:2], 128, np.uint8)])
     image = load(encode(rgba, "PNG"), "a.png")
     assert image.channels == 3 and np.array_equal(image.pixels, RGB)
-    assert image.alpha is not None and (image.alpha == 128).all()
+
+
+def test_16_bit_png_read_as_32_bit_integers_is_kept_16_bit():
+    # Pillow 10 (the browser's) opens 16-bit grayscale PNGs in mode 'I'; the stored depth
+    # decides, so both runtimes see uint16 samples.
+    ramp = (np.arange(64 * 80, dtype=np.uint32).reshape(64, 80) * 13 % 65536).astype(np.uint16)
+    buffer = io.BytesIO()
+    PILImage.fromarray(ramp).save(buffer, format="PNG")
+    as_int32 = PILImage.open(io.BytesIO(buffer.getvalue())).convert("I")
+    samples, depth = _samples(as_int32, stored_depth=16)
+    assert depth == 16 and samples.dtype == np.uint16
+    assert np.array_equal(samples[:, :, 0], ramp)
+
+
+def test_float_image_with_nan_and_infinity_is_scaled_from_its_finite_values():
+    values = np.linspace(0.0, 1.0, 64 * 80, dtype=np.float32).reshape(64, 80)
+    values[0, :3] = (np.nan, np.inf, -np.inf)
+    buffer = io.BytesIO()
+    PILImage.fromarray(values, mode="F").save(buffer, format="TIFF")
+    image = load(buffer.getvalue(), "nan.tif")
+    unit = image.unit()
+    assert np.isfinite(unit).all() and unit.min() == 0 and np.isclose(unit.max(), 255)
+    assert image.display_rgba().dtype == np.uint8
+    all_nan = np.full((4, 4), np.nan, np.float32)
+    buffer = io.BytesIO()
+    PILImage.fromarray(all_nan, mode="F").save(buffer, format="TIFF")
+    assert (load(buffer.getvalue(), "nan.tif").display_rgba()[:, :, :3] == 0).all()
+
+
+def test_jpeg_pixels_are_portable_except_for_4_2_2():
+    assert load(encode(RGB, "JPEG", subsampling=2), "420.jpg").portable
+    assert load(encode(RGB, "JPEG", subsampling=0), "444.jpg").portable
+    assert load(encode(GRAY, "JPEG"), "gray.jpg").portable
+    assert not load(encode(RGB, "JPEG", subsampling=1), "422.jpg").portable
 
 
 def test_animated_gif_gives_the_first_frame_and_counts_frames():

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from pycore import get, load
-from tests.synthetic import textured_rgb
+from tests.synthetic import encode, textured_rgb
 
 
 def jpeg_with_exif() -> bytes:
@@ -58,3 +58,11 @@ def test_long_tag_values_are_cut_with_a_note():
     found = rows(get("metadata").run_sync(load(buffer.getvalue(), "long.jpg")))
     assert found["ImageDescription"].endswith("(2000 characters in all)")
     assert len(found["ImageDescription"]) < 600
+
+
+def test_warns_where_jpeg_pixels_depend_on_the_runtime():
+    data = encode(textured_rgb(32, 32), "JPEG", subsampling=1)  # 4:2:2
+    found = rows(get("metadata").run_sync(load(data, "422.jpg")))
+    assert "may differ slightly between the page and the command line" in found["Decoding"]
+    portable = rows(get("metadata").run_sync(load(encode(textured_rgb(32, 32), "JPEG"), "a.jpg")))
+    assert "Decoding" not in portable

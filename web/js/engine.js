@@ -19,9 +19,19 @@ export class Engine extends EventTarget {
         }
       });
       this.worker.addEventListener('error', (event) => {
-        reject(new Error(`The analysis worker could not start: ${event.message || 'unknown error'}`));
+        const error = new Error(`The analysis worker failed: ${event.message || 'unknown error'}`);
+        reject(error); // before start-up ends; afterwards, the requests in flight fail
+        this.failAll(error);
+      });
+      this.worker.addEventListener('messageerror', () => {
+        this.failAll(new Error('A message from the analysis worker could not be read.'));
       });
     });
+  }
+
+  failAll(error) {
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
   }
 
   settle({ id, ok, result, error }) {

@@ -16,9 +16,10 @@ const engine = new Engine();
 window.figsleuth = { engine }; // for the console and for automated checks
 
 let registry = null;
-let current = null; // {key, name, cards: Map(id -> AnalysisCard)}
-let busy = Promise.resolve();
-let openedCount = 0;
+let current = null; // the image on show: {key, name, cards: Map(id -> AnalysisCard)}
+let tasks = Promise.resolve(); // the worker runs one request at a time: so does the page
+let generation = 0; // bumped by every drop, pick or paste; older queued files are dropped
+let analysedCount = 0;
 
 engine.addEventListener('progress', ({ detail }) => {
   startupBar.value = detail.fraction;
@@ -46,12 +47,22 @@ function showMessage(text, kind = 'info') {
   messages.append(item);
 }
 
-/** Open files one after another; a file that fails never stops the ones after it. */
-function openFiles(files) {
-  for (const file of files) busy = busy.then(() => openFile(file));
+/** Queue a task; one that fails is reported and never blocks the ones after it. */
+function enqueue(task) {
+  tasks = tasks.then(task).catch((error) => showMessage(`Unexpected error: ${error.message}`,
+    'error'));
 }
 
-async function openFile(file) {
+/** Open files one after another, each analysed in full, unless the user opens others. */
+function openFiles(files) {
+  generation += 1;
+  const mine = generation;
+  const superseded = () => mine !== generation;
+  for (const file of files) enqueue(() => openFile(file, superseded));
+}
+
+async function openFile(file, superseded) {
+  if (superseded()) return;
   try {
     await engine.ready;
   } catch {
@@ -65,6 +76,12 @@ async function openFile(file) {
     showMessage(`Could not open ${name}: ${error.message}`, 'error');
     return;
   }
+  show(facts, name);
+  await analyseAll(current, superseded);
+}
+
+/** Put a newly opened image on show, with a card for each default analysis. */
+function show(facts, name) {
   if (current) engine.close(current.key);
   viewer.showImage(facts.width, facts.height, facts.rgba);
   $('#image-name').textContent = name;
@@ -73,31 +90,38 @@ async function openFile(file) {
   $('#empty').hidden = true;
   $('#workspace').hidden = false;
 
-  const entries = registry.analyses.filter((analysis) => analysis.default);
-  const cards = new Map(entries.map((analysis) => [analysis.id,
-    new AnalysisCard(analysis, (params) => { busy = busy.then(() => runAnalysis(analysis, params)); })]));
-  current = { key: facts.key, name, cards };
-  $('#cards').replaceChildren(...[...cards.values()].map((card) => card.element));
+  const image = { key: facts.key, name, cards: new Map() };
+  for (const analysis of registry.analyses.filter((entry) => entry.default)) {
+    const card = new AnalysisCard(analysis, (params) => {
+      card.queued();
+      enqueue(() => runAnalysis(image, analysis, params));
+    });
+    image.cards.set(analysis.id, card);
+  }
+  current = image;
+  $('#cards').replaceChildren(...[...image.cards.values()].map((card) => card.element));
+}
 
-  analysisBar.max = entries.length;
+async function analyseAll(image, superseded) {
+  analysisBar.max = image.cards.size;
   analysisBar.value = 0;
   analysisBar.hidden = false;
-  for (const analysis of entries) {
-    await runAnalysis(analysis, cards.get(analysis.id).values());
+  for (const card of image.cards.values()) {
+    if (superseded()) break; // the user opened another file: stop here
+    await runAnalysis(image, card.analysis, card.values());
     analysisBar.value += 1;
   }
   analysisBar.hidden = true;
-  openedCount += 1;
-  document.body.dataset.analysed = String(openedCount); // lets automated checks wait
+  analysedCount += 1;
+  document.body.dataset.analysed = String(analysedCount); // lets automated checks wait
 }
 
-async function runAnalysis(analysis, params) {
-  const image = current;
+async function runAnalysis(image, analysis, params) {
+  if (image !== current) return; // queued for an image that is no longer on show
   const card = image.cards.get(analysis.id);
   card.running();
   try {
     const result = await engine.analyze(image.key, analysis.id, params);
-    if (image !== current) return; // another image was opened meanwhile
     card.show(result);
     viewer.removeLayers(analysis.id);
     for (const map of result.maps) viewer.addLayer(analysis.id, analysis.title, map);

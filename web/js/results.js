@@ -29,6 +29,12 @@ export class AnalysisCard {
     this.element.querySelector('.settings').hidden = analysis.params.length === 0;
   }
 
+  queued() {
+    this.element.dataset.state = 'queued';
+    this.status.textContent = 'queued';
+    this.runButton.disabled = true;
+  }
+
   running() {
     this.element.dataset.state = 'running';
     this.status.textContent = 'running…';

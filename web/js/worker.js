@@ -35,12 +35,16 @@ async function start() {
   progress('Installing the forensic core', 0.7);
   pyodide.registerJsModule('figsleuth_bridge', { infer: runModel });
   const micropip = pyodide.pyimport('micropip');
-  // deps=false: the packages are loaded above; micropip must never look for them online.
-  await micropip.install.callKwargs(new URL(build.pycore_wheel, appRoot).href, { deps: false });
-  micropip.destroy();
+  try {
+    // deps=false: the packages are loaded above; micropip must never look for them online.
+    await micropip.install.callKwargs(new URL(build.pycore_wheel, appRoot).href, { deps: false });
+  } finally {
+    micropip.destroy(); // also destroys its attribute proxies, which Pyodide caches on it
+  }
   mark('pycore_installed');
 
   progress('Importing the forensic core', 0.85);
+  // Kept for the worker's life; Pyodide caches the proxies of its functions on it.
   api = pyodide.pyimport('pycore.webapi');
   const description = JSON.parse(api.describe());
   mark('ready');
@@ -121,8 +125,11 @@ const handlers = {
       const result = JSON.parse(out.get(0));
       const arrays = out.get(1);
       const buffers = [];
-      for (let i = 0; i < arrays.length; i += 1) buffers.push(takeBuffer(arrays.get(i)));
-      arrays.destroy();
+      try {
+        for (let i = 0; i < arrays.length; i += 1) buffers.push(takeBuffer(arrays.get(i)));
+      } finally {
+        arrays.destroy();
+      }
       result.maps.forEach((layer, i) => { layer.levels = buffers[i]; });
       return { result, transfer: buffers };
     } finally {
@@ -145,14 +152,13 @@ const handlers = {
   },
 };
 
-// A Python exception's last line, without the module path of its type.
+// A message for the user: a Python exception's own text (its traceback's last line,
+// after the type), with the type where it adds something.
 function describeError(error) {
-  const lines = String(error?.message ?? error).trim().split('\n');
-  const last = lines[lines.length - 1];
-  const match = /^([\w.]+): (.*)$/s.exec(last);
-  if (!match) return last;
-  const type = match[1].split('.').pop();
-  return type === 'ImageLoadError' ? match[2] : `${type}: ${match[2]}`;
+  if (!error?.type) return String(error?.message ?? error);
+  const lines = error.message.trim().split('\n');
+  const text = lines[lines.length - 1].replace(/^[\w.]+: /, '');
+  return error.type === 'ImageLoadError' ? text : `${error.type}: ${text}`;
 }
 
 const ready = start();

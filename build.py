@@ -400,9 +400,12 @@ def main() -> int:
     serve_parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve_parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
     commands.add_parser("build", help="set up and build dist/")
-    test_parser = commands.add_parser("test", help="set up, build, lint and run the tests")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    args = parser.parse_args()
+    commands.add_parser(
+        "test", help="set up, build, lint and run the tests (further arguments go to pytest)"
+    )
+    args, pytest_args = parser.parse_known_args()
+    if pytest_args and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
     try:
         if args.command == "serve":
             if not args.no_build:
@@ -412,7 +415,7 @@ def main() -> int:
             return 0
         setup(with_tests=args.command == "test")
         build()
-        return test(args.pytest_args) if args.command == "test" else 0
+        return test(pytest_args) if args.command == "test" else 0
     except (BuildError, subprocess.CalledProcessError) as error:
         print(f"[build] FAILED: {error}", file=sys.stderr)
         return 1

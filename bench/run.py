@@ -133,7 +133,7 @@ def markdown(report: dict) -> str:
     browser = report["browser"]["analyses"]
     native = report["native"]
     lines.append(
-        f"| load (decode) | {native['load']:.3f} | | {browser['load']:.3f} | "
+        f"| open (browser: + preview and transfer) | {native['load']:.3f} | | {browser['load']:.3f} | "
         f"{browser['load'] / native['load']:.2f} |"
     )
     for analysis_id, seconds in native.items():

@@ -133,8 +133,8 @@ def markdown(report: dict) -> str:
     browser = report["browser"]["analyses"]
     native = report["native"]
     lines.append(
-        f"| open (browser: + preview and transfer) | {native['load']:.3f} | | {browser['load']:.3f} | "
-        f"{browser['load'] / native['load']:.2f} |"
+        f"| open (browser: + preview and transfer) | {native['load']:.3f} | | "
+        f"{browser['load']:.3f} | {browser['load'] / native['load']:.2f} |"
     )
     for analysis_id, seconds in native.items():
         if analysis_id == "load":

@@ -150,12 +150,12 @@ async def analyze_file(
 
 
 def _write_maps(result: Result, image: Image, analysis_id: str, maps_dir: Path) -> dict[str, str]:
-    """Each map as an 8-bit grayscale PNG at the image's size."""
+    """Each map as an 8-bit grayscale PNG: overlays at the image's size, plots at their own."""
     paths = {}
     stem = f"{Path(image.name).stem}-{image.sha256[:8]}"
     for name, layer in result.maps.items():
         picture = PILImage.fromarray(layer.to_uint8(), "L")
-        if picture.size != (image.width, image.height):
+        if layer.kind == "overlay" and picture.size != (image.width, image.height):
             picture = picture.resize((image.width, image.height), PILImage.Resampling.NEAREST)
         path = maps_dir / f"{stem}.{analysis_id}.{name}.png"
         picture.save(path)

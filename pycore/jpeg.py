@@ -19,6 +19,8 @@ import io
 import numpy as np
 from PIL import Image as PILImage
 
+# Pillow's subsampling code for 4:4:4 (no chroma subsampling).
+_SUBSAMPLING_444 = 0
 # libjpeg's fixed-point colour conversion: 16 fractional bits, rounding by adding one half.
 _SCALE_BITS = 16
 _ONE_HALF = 1 << (_SCALE_BITS - 1)
@@ -33,6 +35,14 @@ _CR_TO_R = (_fixed(1.40200) * _CHROMA + _ONE_HALF) >> _SCALE_BITS
 _CB_TO_B = (_fixed(1.77200) * _CHROMA + _ONE_HALF) >> _SCALE_BITS
 _CR_TO_G = -_fixed(0.71414) * _CHROMA
 _CB_TO_G = -_fixed(0.34414) * _CHROMA + _ONE_HALF
+
+
+def near_block_grid(frequency: np.ndarray, tolerance: float) -> np.ndarray:
+    """Whether frequencies (cycles per pixel) lie within ``tolerance`` of a multiple of 1/8.
+
+    JPEG's 8x8 blocks put periodic energy exactly there.
+    """
+    return np.abs(frequency * 8 - np.rint(frequency * 8)) / 8 <= tolerance
 
 
 def is_ycbcr_jpeg(picture: PILImage.Image) -> bool:
@@ -118,3 +128,22 @@ def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.nda
     rgb[:, :, 1] = np.clip(y + ((_CB_TO_G[blue] + _CR_TO_G[red]) >> _SCALE_BITS), 0, 255)
     rgb[:, :, 2] = np.clip(y + _CB_TO_B[blue], 0, 255)
     return rgb
+
+
+def recompress(pixels: np.ndarray, quality: int) -> np.ndarray:
+    """Encode 8-bit pixels as JPEG at ``quality`` and decode them again, in every runtime alike.
+
+    ``pixels`` is height x width x 3 (colour) or x 1 (gray); the result has three
+    channels. Colour is saved at 4:4:4: full chroma resolution keeps chroma subsampling
+    from posing as compression error, and it is the one setting every libjpeg encodes
+    identically (libjpeg 9 in the browser downsamples chroma unlike libjpeg-turbo).
+    """
+    gray = pixels.shape[2] == 1
+    picture = PILImage.fromarray(pixels[:, :, 0] if gray else pixels, "L" if gray else "RGB")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=quality, subsampling=_SUBSAMPLING_444)
+    encoded = buffer.getvalue()
+    decoded = None if gray else decode_rgb(encoded)
+    if decoded is None:
+        decoded = np.asarray(PILImage.open(io.BytesIO(encoded)).convert("RGB"))
+    return decoded

@@ -21,7 +21,15 @@ from .image import Image
 from .result import Result
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
-GROUPS: tuple[str, ...] = ("provenance", "compression", "noise", "duplication", "learned")
+GROUPS: tuple[str, ...] = (
+    "provenance",
+    "compression",
+    "noise",
+    "frequency",
+    "camera",
+    "duplication",
+    "learned",
+)
 
 
 @dataclass(frozen=True)

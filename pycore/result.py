@@ -9,6 +9,10 @@ import numpy as np
 
 Verdict = Literal["clean", "inconclusive", "suspicious"]
 VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
+# One meaning of the score for every analysis: below 0.35 clean, from 0.65 suspicious, and
+# inconclusive between. Each analysis calibrates its own statistic onto this scale.
+INCONCLUSIVE_FROM = 0.35
+SUSPICIOUS_FROM = 0.65
 
 # Colormap hints the page knows; all are readable with the common colour-vision deficiencies.
 COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
@@ -16,18 +20,22 @@ COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
 
 @dataclass
 class Map:
-    """A 2-D map in [0, 1] (1 = most suspicious), drawn over the image.
+    """A 2-D map in [0, 1] (1 = most suspicious, or brightest for visual aids).
 
-    ``data`` covers the whole image; it may be coarser than the image, and is then
-    stretched evenly to the image's size when drawn or written out (use
-    :func:`expand_blocks` for block maps whose last blocks overhang the edge).
+    An ``overlay`` covers the whole image and is drawn over it; it may be coarser than
+    the image, and is then stretched evenly to the image's size when drawn or written out
+    (use :func:`expand_blocks` for block maps whose last blocks overhang the edge). A
+    ``plot`` (a spectrum, say) has axes of its own and is shown beside the image.
     """
 
     data: np.ndarray
     colormap: str = "inferno"
     legend: str = ""
+    kind: Literal["overlay", "plot"] = "overlay"
 
     def __post_init__(self) -> None:
+        if self.kind not in ("overlay", "plot"):
+            raise ValueError(f"a map is an overlay or a plot, not {self.kind!r}")
         if self.data.ndim != 2:
             raise ValueError(f"a map is 2-D, got shape {self.data.shape}")
         if self.colormap not in COLORMAPS:
@@ -46,6 +54,26 @@ def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np
     so every value stays over the pixels it was measured on.
     """
     return np.repeat(np.repeat(values, block, axis=0), block, axis=1)[:height, :width]
+
+
+def verdict_for(score: float) -> Verdict:
+    """The verdict a calibrated score in [0, 1] stands for."""
+    if score >= SUSPICIOUS_FROM:
+        return "suspicious"
+    return "inconclusive" if score >= INCONCLUSIVE_FROM else "clean"
+
+
+def calibrated(value: float, clean: float, suspicious: float) -> float:
+    """A raw statistic onto the score scale: ``clean`` gives 0.35, ``suspicious`` 0.65.
+
+    A logistic curve through those two points (so the bands of :func:`verdict_for` fall
+    where the analysis measured them), clipped into [0, 1]. Works for statistics that
+    grow with suspicion (``suspicious > clean``) and for those that fall.
+    """
+    # logit(0.65) - logit(0.35) = 2 * log(0.65 / 0.35)
+    slope = 2.0 * np.log(SUSPICIOUS_FROM / INCONCLUSIVE_FROM) / (suspicious - clean)
+    middle = (clean + suspicious) / 2.0
+    return float(1.0 / (1.0 + np.exp(-slope * (value - middle))))
 
 
 def statistic(name: str, value: float, unit: str) -> dict[str, Any]:
@@ -80,14 +108,26 @@ class Result:
             raise ValueError("a score and a verdict come together, or neither")
 
     def to_json(self, map_paths: dict[str, str | None] | None = None) -> dict[str, Any]:
-        """The JSON form of the command-line contract; maps are named, with their paths."""
+        """The JSON form of the command-line contract; maps are named, with their paths.
+
+        Overlays are under ``maps`` (written at the image's size); plots, which have axes
+        of their own, are under ``plots`` (written at their own size).
+        """
         paths = map_paths or {}
-        return {
+        record = {
             "score": self.score,
             "verdict": self.verdict,
             "reason": self.reason,
-            "maps": {name: paths.get(name) for name in self.maps},
+            "maps": {
+                name: paths.get(name)
+                for name, layer in self.maps.items()
+                if layer.kind == "overlay"
+            },
             "marks": self.marks,
             "findings": self.findings,
             "seconds": self.seconds,
         }
+        plots = {name: paths.get(name) for name, layer in self.maps.items() if layer.kind == "plot"}
+        if plots:
+            record["plots"] = plots
+        return record

@@ -77,6 +77,7 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         {
             "name": name,
             "colormap": layer.colormap,
+            "kind": layer.kind,
             "legend": layer.legend,
             "width": int(layer.data.shape[1]),
             "height": int(layer.data.shape[0]),

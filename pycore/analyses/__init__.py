@@ -1,5 +1,5 @@
 """The analyses, one module each; importing this package registers them all."""
 
-from . import ela, metadata, noise
+from . import ela, enhance, jpeg_ghost, metadata, noise, resampling, spectrum
 
-__all__ = ["ela", "metadata", "noise"]
+__all__ = ["ela", "enhance", "jpeg_ghost", "metadata", "noise", "resampling", "spectrum"]

@@ -8,19 +8,15 @@ or at another quality, stands out brighter or darker than similar content around
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 
 import numpy as np
-from PIL import Image as PILImage
 
 from ..image import Image, luma
-from ..jpeg import decode_rgb
+from ..jpeg import recompress
 from ..registry import Param, analysis
 from ..result import Map, Result, statistic
 
-# Pillow's subsampling code for 4:4:4 (no chroma subsampling).
-_SUBSAMPLING_444 = 0
 # libjpeg's limit on either side of a JPEG image.
 _JPEG_MAX_SIDE = 65500
 
@@ -59,7 +55,8 @@ def ela(
             f"pixels per side; this image is {image.width} x {image.height}"
         )
     original = image.rgb8()
-    resaved = _jpeg_roundtrip(original, quality, image.channels == 1)
+    # A grayscale image is re-saved as grayscale (its three equal channels as one).
+    resaved = recompress(original[:, :, :1] if image.channels == 1 else original, quality)
     # float64 and no BLAS: the statistics must agree to the last digits across runtimes.
     difference = original.astype(np.float64) - resaved.astype(np.float64)
     if channels == "luminance":
@@ -90,20 +87,3 @@ def ela(
         },
         findings=findings,
     )
-
-
-def _jpeg_roundtrip(rgb: np.ndarray, quality: int, gray: bool) -> np.ndarray:
-    """Encode as JPEG and decode again, as 8-bit RGB.
-
-    Colour is re-saved at 4:4:4: full chroma resolution keeps chroma subsampling from
-    posing as error, and it is the one setting every libjpeg encodes identically (libjpeg
-    9 in the browser downsamples chroma differently from libjpeg-turbo).
-    """
-    picture = PILImage.fromarray(rgb[:, :, 0] if gray else rgb, "L" if gray else "RGB")
-    buffer = io.BytesIO()
-    picture.save(buffer, format="JPEG", quality=quality, subsampling=_SUBSAMPLING_444)
-    encoded = buffer.getvalue()
-    decoded = None if gray else decode_rgb(encoded)
-    if decoded is None:
-        decoded = np.asarray(PILImage.open(io.BytesIO(encoded)).convert("RGB"))
-    return decoded

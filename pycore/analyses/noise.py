@@ -21,11 +21,11 @@ from ..registry import Param, analysis
 from ..result import Map, Result, expand_blocks, statistic
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
-_IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
+IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
 # For white Gaussian noise of deviation sigma the filtered value has deviation 6 sigma
 # (sqrt of the sum of squared kernel weights), and the median of |x| of a normal variable
 # is 0.6745 of its deviation.
-_MEDIAN_ABS_TO_SIGMA = 1.0 / (6.0 * 0.6744897501960817)
+MEDIAN_ABS_TO_SIGMA = 1.0 / (6.0 * 0.6744897501960817)
 
 
 @analysis(
@@ -95,7 +95,7 @@ def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     Returns an array of ceil(H / block_size) x ceil(W / block_size) values in the units of
     ``gray``; partial blocks at the right and bottom edges use the pixels they have.
     """
-    filtered = np.abs(ndimage.correlate(gray.astype(np.float64), _IMMERKAER_KERNEL, mode="reflect"))
+    filtered = np.abs(ndimage.correlate(gray.astype(np.float64), IMMERKAER_KERNEL, mode="reflect"))
     height, width = filtered.shape
     rows = -(-height // block_size)
     cols = -(-width // block_size)
@@ -103,4 +103,4 @@ def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     padded[:height, :width] = filtered
     blocks = padded.reshape(rows, block_size, cols, block_size).transpose(0, 2, 1, 3)
     medians = np.nanmedian(blocks.reshape(rows, cols, -1), axis=2)
-    return medians * _MEDIAN_ABS_TO_SIGMA
+    return medians * MEDIAN_ABS_TO_SIGMA

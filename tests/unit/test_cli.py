@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
+from pycore import ANALYSES
 from tests.synthetic import encode, textured_rgb
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -124,7 +124,9 @@ async function runAnalysis(image, analysis, params) {
     const result = await engine.analyze(image.key, analysis.id, params);
     card.show(result);
     viewer.removeLayers(analysis.id);
-    for (const map of result.maps) viewer.addLayer(analysis.id, analysis.title, map);
+    for (const map of result.maps.filter((entry) => entry.kind === 'overlay')) {
+      viewer.addLayer(analysis.id, analysis.title, map);
+    }
   } catch (error) {
     card.failed(error.message);
   }

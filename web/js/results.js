@@ -1,6 +1,7 @@
 // One card per analysis: its state, verdict, reason, findings table, parameters and help.
 // Everything shown comes from the registry and the Result JSON; text is set as text.
 
+import { colorize } from './colormaps.js';
 import { parameterForm } from './controls.js';
 import { el, formatNumber } from './dom.js';
 
@@ -55,9 +56,29 @@ export class AnalysisCard {
     this.verdict.textContent = result.verdict
       ? `${result.verdict} (${result.score.toFixed(2)})` : 'no verdict';
     this.verdict.dataset.verdict = result.verdict ?? 'none';
-    this.body.replaceChildren(el('p', { class: 'reason' }, result.reason),
+    const plots = result.maps.filter((map) => map.kind === 'plot')
+      .map((map) => plotFigure(map, result.marks.filter((mark) => mark.map === map.name)));
+    this.body.replaceChildren(el('p', { class: 'reason' }, result.reason), ...plots,
       findingsTable(result.findings));
   }
+}
+
+/** A plot-like map (a spectrum, a profile) with its point marks circled. */
+function plotFigure(map, marks) {
+  const canvas = el('canvas', { width: map.width, height: map.height, class: 'plot',
+    dataset: { map: map.name }, 'aria-label': `${map.name.replaceAll('_', ' ')} plot` });
+  const context = canvas.getContext('2d');
+  context.putImageData(new ImageData(colorize(new Uint8Array(map.levels), map.colormap),
+    map.width, map.height), 0, 0);
+  context.strokeStyle = '#ff2d55';
+  context.lineWidth = Math.max(1, map.width / 200);
+  for (const mark of marks) {
+    context.beginPath();
+    context.arc(mark.x + 0.5, mark.y + 0.5, Math.max(3, map.width / 60), 0, 2 * Math.PI);
+    context.stroke();
+  }
+  return el('figure', { class: 'plot' }, canvas,
+    el('figcaption', {}, `${map.name.replaceAll('_', ' ')}: ${map.legend}`));
 }
 
 /** Findings as a table whose columns are the rows' keys; numbers keep their exact value. */

@@ -1,0 +1,133 @@
+"""JPEG ghosts: a region once saved at another JPEG quality than the rest of the image.
+
+Method: H. Farid, "Exposing Digital Forgeries From JPEG Ghosts", IEEE Trans. Information
+Forensics and Security 4(1), 2009. Re-saving an image at quality q changes it least where
+it was last quantised with q's tables. The image is re-saved over a range of qualities;
+for each the squared difference is averaged over b x b windows and, per pixel, normalised
+across the qualities to [0, 1] (Farid's eq. 3). Most of the image follows one curve (its
+own history); a pasted region that was compressed at another quality has a local minimum
+at that quality: its difference drops there and rises again at higher qualities, a
+"ghost". Content never compressed only gets closer as the quality rises, so the map
+measures, per pixel, the depth of the curve's dip (below its values on both sides) above
+the image's typical dip at the same quality, and the quality where it is largest. Flat
+areas, which hardly change at any quality, are left out: their normalised curves are noise.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from scipy import ndimage
+
+from ..image import Image
+from ..jpeg import recompress
+from ..registry import Param, analysis
+from ..result import Map, Result, calibrated, statistic, verdict_for
+
+# A pixel is in a ghost where its curve rebounds this much more than the image's usual.
+_GHOST_DEPTH = 0.3
+# Below this local standard deviation (levels) the image is too flat for ghosts.
+_MIN_TEXTURE = 2.0
+# Share of the image in the largest ghost region taken as clean and as suspicious
+# (calibrated in bench/classical.py on the real images of ../shared/data/real).
+_AREA_CLEAN = 0.01
+_AREA_SUSPICIOUS = 0.03
+
+
+@analysis(
+    id="jpeg_ghost",
+    title="JPEG ghosts",
+    group="compression",
+    help=(
+        "Bright regions were last JPEG-compressed at another quality than most of the image: "
+        "they change less than their surroundings when re-saved at that quality (the "
+        "'ghost'), which is what a region pasted from another JPEG looks like. The second "
+        "map gives the quality of each region's ghost. Only meaningful for images that went "
+        "through JPEG at least once. Common false alarms: flat or saturated areas (which "
+        "barely change at any quality), very dark regions, and strong texture next to flat "
+        "background; a ghost matters when it outlines an object, not a kind of texture."
+    ),
+)
+def jpeg_ghost(
+    image: Image,
+    lowest_quality: Annotated[int, Param("Lowest re-save quality", 30, 90, 5)] = 50,
+    highest_quality: Annotated[int, Param("Highest re-save quality", 60, 100, 5)] = 95,
+    step: Annotated[int, Param("Quality step", 1, 10, 1)] = 5,
+    window: Annotated[int, Param("Averaging window (pixels)", 8, 64, 8)] = 16,
+) -> Result:
+    if highest_quality <= lowest_quality:
+        raise ValueError("highest_quality must be above lowest_quality")
+    qualities = np.arange(lowest_quality, highest_quality + 1, step)
+    gray = np.rint(image.gray()).clip(0, 255).astype(np.uint8)
+    curves, energetic = ghost_curves(gray, qualities, window)
+    # Depth of each curve's dip at each quality: how far it lies below its own values on
+    # both sides (0 at the ends, and everywhere for a curve that only falls).
+    before = np.maximum.accumulate(curves, axis=0)
+    after = np.maximum.accumulate(curves[::-1], axis=0)[::-1]
+    rebound = np.minimum(before, after) - curves
+    typical = (
+        np.median(rebound[:, energetic], axis=1) if energetic.any() else np.zeros(len(qualities))
+    )
+    excess = np.where(energetic, rebound - typical[:, None, None], 0.0)
+    depth = excess.max(axis=0)
+    ghost_quality = qualities[excess.argmax(axis=0)]
+    ghost = depth >= _GHOST_DEPTH
+    labels, count = ndimage.label(ghost)
+    largest = (np.bincount(labels.ravel())[1:].max() / ghost.size) if count else 0.0
+    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
+    strongest_quality = int(np.median(ghost_quality[ghost])) if count else None
+
+    findings = [
+        statistic("Largest ghost region", largest, "fraction of image"),
+        statistic("Ghost area (all regions)", ghost.mean(), "fraction of image"),
+        statistic("Strongest rebound over the usual", depth.max(), "normalised difference"),
+        statistic("Left out as flat", 1.0 - energetic.mean(), "fraction of image"),
+    ]
+    if count:
+        findings.append(statistic("Quality of the largest ghost", strongest_quality, "quality"))
+        reason = (
+            f"A region covering {largest:.1%} of the image shows a ghost at quality "
+            f"{strongest_quality}: it was compressed differently from the rest."
+        )
+    else:
+        reason = "No region was compressed at another quality than the rest."
+    quality_map = (ghost_quality - lowest_quality) / max(highest_quality - lowest_quality, 1)
+    return Result(
+        score=score,
+        verdict=verdict_for(score),
+        reason=reason,
+        maps={
+            "ghost": Map(
+                np.clip(depth / (2 * _GHOST_DEPTH), 0, 1),
+                colormap="inferno",
+                legend=f"dip below the usual curve, 0 to {2 * _GHOST_DEPTH:g}",
+            ),
+            "ghost_quality": Map(
+                np.where(ghost, quality_map, 0),
+                colormap="viridis",
+                legend=f"quality of the ghost, {lowest_quality} to {highest_quality} (dark: none)",
+            ),
+        },
+        findings=findings,
+    )
+
+
+def ghost_curves(
+    gray: np.ndarray, qualities: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Farid's normalised difference curves (qualities x height x width, each pixel in
+    [0, 1]) and where they carry signal: where the image varies by at least
+    ``_MIN_TEXTURE`` levels over the window (flat areas change alike at every quality)."""
+    original = gray.astype(np.float64)
+    differences = np.empty((len(qualities), *gray.shape))
+    for index, quality in enumerate(qualities):
+        resaved = recompress(gray[:, :, None], int(quality))[:, :, 0].astype(np.float64)
+        differences[index] = ndimage.uniform_filter(
+            (original - resaved) ** 2, size=window, mode="reflect"
+        )
+    low, high = differences.min(axis=0), differences.max(axis=0)
+    mean = ndimage.uniform_filter(original, size=window, mode="reflect")
+    variance = ndimage.uniform_filter(original**2, size=window, mode="reflect") - mean**2
+    textured = variance >= _MIN_TEXTURE**2
+    return (differences - low) / np.maximum(high - low, 1e-9), textured

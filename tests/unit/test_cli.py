@@ -50,23 +50,20 @@ def test_json_lines_follow_the_contract(inputs, tmp_path):
     figure, broken, photo = records
     assert set(broken) == {"file", "error"} and "truncated" in broken["error"]
     assert (figure["width"], figure["height"]) == (120, 90)
-    assert set(figure["analyses"]) == {"ela", "metadata", "noise"}
+    assert set(figure["analyses"]) == {entry.id for entry in ANALYSES.values() if entry.default}
+    contract = {"score", "verdict", "reason", "maps", "marks", "findings", "seconds"}
     for record in (figure, photo):
         for entry in record["analyses"].values():
-            assert set(entry) == {
-                "score",
-                "verdict",
-                "reason",
-                "maps",
-                "marks",
-                "findings",
-                "seconds",
-            }
+            assert set(entry) - {"plots"} == contract  # plots: an extension, when there are any
             assert entry["seconds"] >= 0
+            assert (entry["score"] is None) == (entry["verdict"] is None)
             for path in entry["maps"].values():
                 with PILImage.open(path) as written:
                     assert written.mode == "L"
                     assert written.size == (record["width"], record["height"])
+            for path in entry.get("plots", {}).values():
+                with PILImage.open(path) as written:  # a plot keeps its own axes and size
+                    assert written.mode == "L"
 
 
 def test_map_png_holds_the_map_levels(inputs, tmp_path):

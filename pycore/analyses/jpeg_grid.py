@@ -1,0 +1,186 @@
+"""JPEG blocking grid: regions whose 8x8 block grid is missing or shifted.
+
+Method: W. Li, Y. Yuan and N. Yu, "Passive detection of doctored JPEG image via block
+artifact grid extraction", Signal Processing 89(9), 2009. JPEG quantises each 8x8 block on
+its own, so a JPEG-compressed image has slightly larger second differences across block
+boundaries: a grid with a period of 8 pixels. Where a region was pasted from another JPEG
+(its grid lands elsewhere) or from an uncompressed source, or was smoothed, retouched or
+resampled after compression, the local grid is shifted or gone. The absolute second
+differences (clipped, so edges of the content weigh little) are folded modulo 8 over each
+tile, horizontally and vertically; each tile's grid is compared with the image's own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from scipy import ndimage
+
+from ..image import Image
+from ..registry import Param, analysis
+from ..result import Map, Result, calibrated, statistic, verdict_for
+
+_PERIOD = 8
+# Second differences above this (levels) are content edges, not blocking: clipped.
+_CLIP = 12.0
+# The image's grid must be this consistent across tiles (Student's t of the tiles' grid
+# strength at the image's phase, in both directions) for it to count as JPEG-compressed.
+_MIN_GLOBAL_GRID = 8.0
+# Tiles whose mean absolute gradient is below this (levels) are too flat to show a grid.
+_MIN_ACTIVITY = 0.5
+# A grid strength (profile spreads) a tile's grid is seen clearly from.
+_CLEAR_GRID = 2.0
+# A tile is off the grid from this inconsistency, and regions count from this many tiles.
+_TILE_THRESHOLD = 0.6
+_MIN_TILES = 3
+# Largest inconsistent region, as a share of the image, taken as clean and as suspicious
+# (calibrated in bench/classical.py on the real images of ../shared/data/real).
+_AREA_CLEAN = 0.01
+_AREA_SUSPICIOUS = 0.03
+
+
+@analysis(
+    id="jpeg_grid",
+    title="JPEG block grid",
+    group="compression",
+    help=(
+        "JPEG leaves a faint grid every 8 pixels. Bright tiles have no grid where the rest "
+        "of the image has one, or a grid shifted from the image's: the signs of a region "
+        "pasted from another picture, or retouched, resized or blurred after compression. "
+        "Only images that went through JPEG have a grid to check. Common false alarms: flat "
+        "or dark areas and very fine texture (the grid is too faint to measure there), and "
+        "images compressed at very high quality."
+    ),
+)
+def jpeg_grid(
+    image: Image,
+    tile: Annotated[
+        int, Param("Side of the tiles compared with the image (pixels)", 32, 256, 16)
+    ] = 64,
+) -> Result:
+    gray = image.gray()
+    tile = max(_PERIOD * 2, min(tile, *gray.shape) // _PERIOD * _PERIOD)
+    rows, cols = gray.shape[0] // tile, gray.shape[1] // tile
+    # Folded profiles per tile: tiles x 8 phases, for vertical and horizontal grid lines.
+    vertical_lines = _fold(_blocking(gray, axis=1)[: rows * tile, : cols * tile], tile, axis=1)
+    horizontal_lines = _fold(_blocking(gray, axis=0)[: rows * tile, : cols * tile], tile, axis=0)
+
+    active = _activity(gray, tile, rows, cols) >= _MIN_ACTIVITY
+    global_phase, global_strength = [], []
+    inconsistency = np.zeros((rows, cols))
+    for profiles in (vertical_lines, horizontal_lines):
+        grid = _boundary_excess(profiles)
+        phase = int(np.argmax(grid[active].mean(axis=0))) if active.any() else 0
+        global_phase.append(phase)
+        global_strength.append(_consistency(grid[active][:, phase]))
+        inconsistency = np.maximum(inconsistency, _tile_inconsistency(grid, phase, active))
+    grid_found = min(global_strength) >= _MIN_GLOBAL_GRID
+    inconsistency = np.where(active & grid_found, inconsistency, 0.0)
+
+    # A tile or two alone are as likely noise as a finding: regions need several tiles.
+    suspicious_tiles = inconsistency >= _TILE_THRESHOLD
+    labels, count = ndimage.label(suspicious_tiles)
+    sizes = np.bincount(labels.ravel())[1:]
+    count = int((sizes >= _MIN_TILES).sum())
+    largest = (sizes.max() / suspicious_tiles.size) if count else 0.0
+    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS) if grid_found else 0.0
+    per_pixel = np.zeros(gray.shape)
+    per_pixel[: rows * tile, : cols * tile] = np.repeat(np.repeat(inconsistency, tile, 0), tile, 1)
+
+    findings = [
+        statistic("Grid strength, vertical lines", global_strength[0], "t statistic"),
+        statistic("Grid strength, horizontal lines", global_strength[1], "t statistic"),
+        {
+            "statistic": "Grid phase (x, y)",
+            "value": f"{global_phase[0]}, {global_phase[1]}",
+            "unit": "pixels",
+        },
+        statistic("Largest region off the grid", largest, "fraction of tiles"),
+    ]
+    if not grid_found:
+        reason = "No JPEG block grid in this image (never JPEG-compressed, or at very high "
+        reason += "quality): nothing to compare."
+    elif count:
+        reason = (
+            f"Tiles covering {largest:.1%} of the image have a missing or shifted 8x8 "
+            "grid, unlike the rest of the image."
+        )
+    else:
+        reason = "The JPEG block grid is consistent across the image."
+    return Result(
+        score=score,
+        verdict=verdict_for(score),
+        reason=reason,
+        maps={
+            "grid_mismatch": Map(
+                per_pixel,
+                colormap="inferno",
+                legend="tile's grid missing or shifted (0 = consistent)",
+            )
+        },
+        findings=findings,
+    )
+
+
+def _blocking(gray: np.ndarray, axis: int) -> np.ndarray:
+    """Li et al.'s weak-edge map along ``axis``: the absolute second difference (clipped),
+    minus its local mean along the same axis, which takes out smooth texture."""
+    second = np.clip(np.abs(ndimage.correlate1d(gray, [-1.0, 2.0, -1.0], axis=axis)), 0, _CLIP)
+    return second - ndimage.uniform_filter1d(second, size=9, axis=axis, mode="reflect")
+
+
+def _fold(weak_edges: np.ndarray, tile: int, axis: int) -> np.ndarray:
+    """Per tile and phase modulo 8 along ``axis``: rows x cols x 8.
+
+    Along each grid line of a tile the median is taken (Li et al. use a median along the
+    line too): a block boundary runs the tile's length, texture does not.
+    """
+    height, width = weak_edges.shape
+    rows, cols = height // tile, width // tile
+    blocks = weak_edges.reshape(rows, tile, cols, tile)
+    if axis == 1:  # the phase runs along x: the median runs over y inside the tile
+        lines = np.median(blocks, axis=1)  # rows x cols x tile (x)
+    else:
+        lines = np.median(blocks, axis=3).transpose(0, 2, 1)  # rows x cols x tile (y)
+    return lines.reshape(rows, cols, tile // _PERIOD, _PERIOD).mean(axis=2)
+
+
+def _boundary_excess(profiles: np.ndarray) -> np.ndarray:
+    """Each tile's grid strength per boundary phase, in units of its profile's spread.
+
+    A boundary shows in the two columns (or rows) beside it, so adjacent phases are
+    paired; the excess over the profile's median is divided by its median absolute value.
+    """
+    paired = profiles + np.roll(profiles, -1, axis=2)
+    excess = paired - np.median(paired, axis=2, keepdims=True)
+    return excess / (np.median(np.abs(excess), axis=2, keepdims=True) + 1e-9)
+
+
+def _consistency(values: np.ndarray) -> float:
+    """Student's t of the tiles' strengths at one phase: is there a grid across the image?"""
+    if values.size < 2:
+        return 0.0
+    return float(values.mean() / (values.std(ddof=1) + 1e-9) * np.sqrt(values.size))
+
+
+def _tile_inconsistency(grid: np.ndarray, phase: int, active: np.ndarray) -> np.ndarray:
+    """Per tile, 0 where its grid is where the image's is, up to 1 where it is shifted or gone:
+    its strength at the image's phase against its best phase (a shift) and against the
+    typical tile's strength at the image's phase (absence)."""
+    at_phase = grid[:, :, phase]
+    best = grid.max(axis=2)
+    typical = max(float(np.median(at_phase[active])) if active.any() else 0.0, 1e-9)
+    # A shift needs a clear grid of the tile's own; an absence needs a clear grid in the
+    # typical tile (a faint grid, as at high quality, is often lost in one tile's noise).
+    shifted = np.where(
+        best >= _CLEAR_GRID, np.clip((best - at_phase) / np.maximum(best, typical), 0, 1), 0.0
+    )
+    missing = np.clip(1 - at_phase / typical, 0, 1) if typical >= _CLEAR_GRID else 0.0
+    return np.maximum(shifted, missing)
+
+
+def _activity(gray: np.ndarray, tile: int, rows: int, cols: int) -> np.ndarray:
+    """Mean absolute horizontal difference per tile: how much there is to see a grid in."""
+    steps = np.abs(np.diff(gray, axis=1, append=gray[:, -1:]))[: rows * tile, : cols * tile]
+    return steps.reshape(rows, tile, cols, tile).mean(axis=(1, 3))

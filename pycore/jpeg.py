@@ -85,6 +85,28 @@ def decode_rgb(data: bytes) -> np.ndarray | None:
     return _ycbcr_to_rgb(luma, blue, red)
 
 
+def luma_plane(data: bytes) -> np.ndarray:
+    """The JPEG's luma (or only) channel exactly as the inverse DCT gives it (uint8).
+
+    This is what the encoder quantised, before any colour conversion or upsampling, so
+    its block DCT recovers the stored coefficients up to the decoder's rounding.
+    """
+    picture = PILImage.open(io.BytesIO(data))
+    if picture.mode == "L":
+        return np.asarray(picture)
+    return _planes(data, picture.size)[:, :, 0]
+
+
+def luma_quantization(data: bytes) -> np.ndarray | None:
+    """The 8x8 quantisation table of the first (luma) component, or None if not a JPEG."""
+    picture = PILImage.open(io.BytesIO(data))
+    tables = getattr(picture, "quantization", None)
+    if not tables:
+        return None
+    table_id = picture.layer[0][3] if getattr(picture, "layer", None) else 0
+    return np.array(tables[table_id], dtype=np.float64).reshape(8, 8)  # Pillow: natural order
+
+
 def _planes(data: bytes, size: tuple[int, int]) -> np.ndarray:
     """Y, Cb, Cr as libjpeg outputs them at the scale ``size`` asks for (no colour conversion).
 

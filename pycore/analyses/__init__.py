@@ -1,8 +1,19 @@
 """The analyses, one module each; importing this package registers them all."""
 
-from . import ela, enhance, jpeg_ghost, jpeg_grid, metadata, noise, resampling, spectrum
+from . import (
+    double_jpeg,
+    ela,
+    enhance,
+    jpeg_ghost,
+    jpeg_grid,
+    metadata,
+    noise,
+    resampling,
+    spectrum,
+)
 
 __all__ = [
+    "double_jpeg",
     "ela",
     "enhance",
     "jpeg_ghost",

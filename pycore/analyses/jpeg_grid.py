@@ -84,7 +84,8 @@ def jpeg_grid(
     sizes = np.bincount(labels.ravel())[1:]
     count = int((sizes >= _MIN_TILES).sum())
     largest = (sizes.max() / suspicious_tiles.size) if count else 0.0
-    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS) if grid_found else 0.0
+    # Without a grid there is nothing to compare: no score rather than a "clean" claim.
+    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS) if grid_found else None
     per_pixel = np.zeros(gray.shape)
     per_pixel[: rows * tile, : cols * tile] = np.repeat(np.repeat(inconsistency, tile, 0), tile, 1)
 
@@ -110,7 +111,7 @@ def jpeg_grid(
         reason = "The JPEG block grid is consistent across the image."
     return Result(
         score=score,
-        verdict=verdict_for(score),
+        verdict=None if score is None else verdict_for(score),
         reason=reason,
         maps={
             "grid_mismatch": Map(

@@ -72,7 +72,8 @@ def spectrum(
     peaks = find_peaks(prominence, log_power, threshold, skip_jpeg_grid=is_jpeg)
     horizontal, vertical = (0.0, 0.0) if is_jpeg else lattice_periodicity(prominence)
     both_ways = min(horizontal, vertical)
-    score = calibrated(both_ways, _PROMINENCE_CLEAN, _PROMINENCE_SUSPICIOUS)
+    # JPEG files cannot be judged this way: no score rather than a "clean" claim.
+    score = None if is_jpeg else calibrated(both_ways, _PROMINENCE_CLEAN, _PROMINENCE_SUSPICIOUS)
     low, high = np.percentile(log_power, (1, 99.9))
     shown = np.clip((log_power - low) / (high - low if high > low else 1.0), 0, 1)
     profile = radial_profile(log_power)
@@ -114,7 +115,7 @@ def spectrum(
         reason = "The noise spectrum is smooth: no periodic up-sampling trace."
     return Result(
         score=score,
-        verdict=verdict_for(score),
+        verdict=None if score is None else verdict_for(score),
         reason=reason,
         maps={
             "spectrum": Map(

@@ -1,0 +1,193 @@
+"""Aligned double JPEG compression: blocks that lack the double-quantisation pattern.
+
+Method: Z. Lin, J. He, X. Tang and C.-K. Tang, "Fast, automatic and fine-grained tampered
+JPEG image detection via DCT coefficient analysis", Pattern Recognition 42(11), 2009.
+When a JPEG is decompressed and saved again on the same 8x8 grid with a finer
+quantisation, the histograms of its DCT coefficients become periodic: some values are
+crowded, others nearly empty. A region pasted in before the second save was compressed
+only once (its first compression, if any, was on another grid), so its coefficients fall
+evenly between crowded and empty values. For each low-frequency coefficient whose
+histogram is periodic, each block's value is scored by the likelihood ratio of the
+periodic histogram against its locally smoothed version; the block's evidence is the sum
+over coefficients (Lin et al.'s independence assumption), smoothed over neighbouring
+blocks.
+
+The coefficients are recovered from the decoded luma plane, before colour conversion, by
+the block DCT and the file's own quantisation table: the decoder's rounding (a standard
+deviation of 0.29 per coefficient) is well under half of any quantisation step of 2 or
+more, so the stored integers come back exactly for almost all coefficients, and a
+Huffman decoder written in Python (seconds per megapixel) is not needed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from scipy import ndimage
+
+from ..image import Image
+from ..jpeg import luma_plane, luma_quantization
+from ..registry import Param, analysis
+from ..result import Map, Result, calibrated, expand_blocks, statistic, verdict_for
+
+# The first coefficients in zigzag order after DC, as (row, column) of the 8x8 block.
+_ZIGZAG = [
+    (0, 1),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (0, 2),
+    (0, 3),
+    (1, 2),
+    (2, 1),
+    (3, 0),
+    (4, 0),
+    (3, 1),
+    (2, 2),
+    (1, 3),
+    (0, 4),
+    (0, 5),
+    (1, 4),
+    (2, 3),
+    (3, 2),
+    (4, 1),
+    (5, 0),
+]
+# Coefficient values considered in a histogram (larger ones are rare and uninformative).
+_MAX_VALUE = 40
+# A histogram is periodic when its periodic component stands this far above the rest of
+# its spectrum (ratio of the peak to the median of the spectrum's magnitudes).
+_MIN_PERIODICITY = 4.0
+# Largest region without the pattern, as a share of the image, taken as clean and as
+# suspicious (calibrated in bench/classical.py).
+_AREA_CLEAN = 0.01
+_AREA_SUSPICIOUS = 0.03
+
+
+@analysis(
+    id="double_jpeg",
+    title="Double JPEG compression",
+    group="compression",
+    help=(
+        "For JPEG files that were saved twice on the same grid (the usual history of an "
+        "edited JPEG), bright blocks lack the trace the double save leaves in the "
+        "coefficients: they were compressed once only, as a region pasted in before the "
+        "last save is. Dark blocks carry the trace. Only JPEG files can be checked, and only "
+        "when the first save was at a lower quality than the last. Common false alarms: "
+        "flat and saturated areas (no coefficients to judge), very dark regions, and images "
+        "whose last save used a coarser quality than the first (no pattern anywhere)."
+    ),
+)
+def double_jpeg(
+    image: Image,
+    coefficients: Annotated[int, Param("Low-frequency coefficients examined", 5, 20, 1)] = 12,
+    smoothing: Annotated[int, Param("Blocks averaged around each block", 1, 9, 2)] = 3,
+) -> Result:
+    table = luma_quantization(image.data) if image.format in ("JPEG", "MPO") else None
+    if table is None:
+        return Result(reason="Not a JPEG file: there is no double compression to check.")
+    luma = luma_plane(image.data).astype(np.float64)
+    blocks = block_coefficients(luma, table)  # rows x cols x 8 x 8 quantised integers
+
+    evidence = np.zeros(blocks.shape[:2])
+    periodic = []
+    for row, col in _ZIGZAG[:coefficients]:
+        values = blocks[:, :, row, col]
+        ratio = _periodic_log_ratio(values)
+        if ratio is not None:
+            evidence += ratio
+            periodic.append(f"({row},{col})")
+    if not periodic:
+        return Result(
+            reason="No double-compression pattern in the coefficients: saved once, or last "
+            "saved at a lower quality than before; nothing to compare.",
+            findings=[
+                statistic("Coefficients with a double-compression pattern", 0, f"of {coefficients}")
+            ],
+        )
+
+    smoothed = ndimage.uniform_filter(evidence / len(periodic), size=smoothing, mode="nearest")
+    # Below zero the block's values sit between the crowded ones: compressed once.
+    single = 1.0 / (1.0 + np.exp(4.0 * smoothed))
+    lacking = single >= 0.5
+    labels, count = ndimage.label(lacking)
+    largest = (np.bincount(labels.ravel())[1:].max() / lacking.size) if count else 0.0
+    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
+    findings = [
+        statistic(
+            "Coefficients with a double-compression pattern", len(periodic), f"of {coefficients}"
+        ),
+        statistic("Largest region without the pattern", largest, "fraction of image"),
+        statistic("Blocks without the pattern", lacking.mean(), "fraction"),
+    ]
+    if largest >= _AREA_CLEAN:
+        reason = (
+            f"The file was saved twice, but a region covering {largest:.1%} of it was "
+            "compressed only once: pasted or replaced before the last save."
+        )
+    else:
+        reason = "Saved twice, and the whole image carries the double-compression pattern."
+    return Result(
+        score=score,
+        verdict=verdict_for(score),
+        reason=reason,
+        maps={
+            "single_compressed": Map(
+                expand_blocks(single, 8, image.height, image.width),
+                colormap="inferno",
+                legend="probability of a single compression (bright: no double-save trace)",
+            )
+        },
+        findings=findings,
+    )
+
+
+def _dct_matrix() -> np.ndarray:
+    """The orthonormal 8-point DCT-II, JPEG's transform (ITU-T T.81, A.3.3)."""
+    k, n = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
+    matrix = np.sqrt(2 / 8) * np.cos((2 * n + 1) * k * np.pi / 16)
+    matrix[0] /= np.sqrt(2)
+    return matrix
+
+
+def block_coefficients(luma: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Quantised DCT coefficients of each whole 8x8 block: rows x cols x 8 x 8 integers."""
+    rows, cols = luma.shape[0] // 8, luma.shape[1] // 8
+    blocks = (luma[: rows * 8, : cols * 8] - 128.0).reshape(rows, 8, cols, 8).swapaxes(1, 2)
+    dct = _dct_matrix()
+    coefficients = dct @ blocks @ dct.T
+    return np.rint(coefficients / table).astype(np.int64)
+
+
+def _periodic_log_ratio(values: np.ndarray) -> np.ndarray | None:
+    """Per block, log of the histogram over its smoothed self at the block's value, for a
+    coefficient whose histogram is periodic; None where it is not."""
+    clipped = np.clip(values, -_MAX_VALUE, _MAX_VALUE) + _MAX_VALUE
+    histogram = np.bincount(clipped.ravel(), minlength=2 * _MAX_VALUE + 1).astype(np.float64)
+    histogram[_MAX_VALUE] = 0.0  # zeros dominate and say little about the period
+    period = _period(histogram)
+    if period is None:
+        return None
+    width = period + 1 - period % 2  # an odd window spanning one period
+    smooth = ndimage.uniform_filter1d(histogram, size=width, mode="reflect")
+    ratio = np.log((histogram + 1.0) / (smooth + 1.0))
+    ratio[_MAX_VALUE] = 0.0
+    ratio[[0, -1]] = 0.0  # the clipped ends pool all larger values
+    return ratio[clipped]
+
+
+def _period(histogram: np.ndarray) -> int | None:
+    """The histogram's period (2 or more bins) if it has a clear one, else None."""
+    total = histogram.sum()
+    if total < 200:
+        return None
+    spectrum = np.abs(np.fft.rfft(histogram - ndimage.uniform_filter1d(histogram, 9)))
+    frequencies = np.fft.rfftfreq(histogram.size)
+    usable = (frequencies > 0.1) & (frequencies <= 0.5)
+    if not usable.any():
+        return None
+    peak = np.flatnonzero(usable)[np.argmax(spectrum[usable])]
+    if spectrum[peak] < _MIN_PERIODICITY * np.median(spectrum[usable]):
+        return None
+    return max(2, round(1 / frequencies[peak]))

@@ -1,6 +1,7 @@
 """The analyses, one module each; importing this package registers them all."""
 
 from . import (
+    cfa,
     double_jpeg,
     ela,
     enhance,
@@ -13,6 +14,7 @@ from . import (
 )
 
 __all__ = [
+    "cfa",
     "double_jpeg",
     "ela",
     "enhance",

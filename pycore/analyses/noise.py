@@ -6,7 +6,15 @@ Forensically's noise analysis). The local noise level is estimated per block wit
 J. Immerkaer, "Fast Noise Variance Estimation", Computer Vision and Image Understanding
 64(2), 1996: the image is filtered with a kernel that cancels smooth content, and the noise
 standard deviation follows from the filtered values. We take their median absolute value,
-not their mean, so edges in a block do not count as noise (up to half of it).
+not their mean, so edges in a block do not count as noise (up to half of it). Two more
+estimators give independent views: the median absolute value of the finest diagonal
+wavelet (Haar) sub-band per block (B. Mahdian and S. Saic, "Using noise inconsistencies
+for blind image forensics", Image and Vision Computing 27(10), 2009), and the smallest
+eigenvalue of the covariance of 4x4 patches per block (S. Pyatykh, J. Hesser and L. Zheng,
+"Image noise level estimation by principal component analysis", IEEE Trans. Image
+Processing 22(2), 2013, as used for splicing localisation by H. Zeng, Y. Zhan, X. Kang
+and X. Lin, Multimedia Tools and Applications 76, 2017), corrected for the bias of the
+smallest sample eigenvalue (Marchenko-Pastur edge).
 """
 
 from __future__ import annotations
@@ -22,10 +30,11 @@ from ..result import Map, Result, expand_blocks, statistic
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
 IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
+_MEDIAN_ABS_OF_NORMAL = 0.6744897501960817
 # For white Gaussian noise of deviation sigma the filtered value has deviation 6 sigma
 # (sqrt of the sum of squared kernel weights), and the median of |x| of a normal variable
 # is 0.6745 of its deviation.
-MEDIAN_ABS_TO_SIGMA = 1.0 / (6.0 * 0.6744897501960817)
+MEDIAN_ABS_TO_SIGMA = 1.0 / (6.0 * _MEDIAN_ABS_OF_NORMAL)
 
 
 @analysis(
@@ -54,12 +63,13 @@ def noise(
 ) -> Result:
     gray = image.gray()
     residual = gray - ndimage.median_filter(gray, size=median_size, mode="reflect")
-    levels = block_noise_sigma(gray, block_size)
-
+    estimates = {
+        "noise_level": ("Immerkaer", block_noise_sigma(gray, block_size)),
+        "wavelet_level": ("wavelet", wavelet_noise_sigma(gray, block_size)),
+        "pca_level": ("PCA", pca_noise_sigma(gray, block_size)),
+    }
+    levels = estimates["noise_level"][1]
     typical = float(np.median(levels))
-    # Normalise so the typical level sits mid-scale; the floor keeps noise-free synthetic
-    # images from dividing by zero.
-    scale = 2.0 * max(typical, 0.05)
     deviating = np.mean((levels > 2.0 * typical) | (levels < 0.5 * typical)) if typical > 0 else 0.0
     findings = [
         statistic("Noise sigma (median of blocks)", typical, "levels"),
@@ -67,26 +77,44 @@ def noise(
         statistic("95th percentile of blocks", np.percentile(levels, 95), "levels"),
         statistic("Blocks off the typical level by over 2x", deviating, "fraction"),
         statistic("Residual deviation", residual.std(), "levels"),
+        statistic(
+            "Noise sigma, wavelet estimate", np.median(estimates["wavelet_level"][1]), "levels"
+        ),
+        statistic("Noise sigma, PCA estimate", np.median(estimates["pca_level"][1]), "levels"),
     ]
+    maps = {}
+    for name, (method, values) in estimates.items():
+        # The image's typical level sits mid-scale; the floor keeps noise-free synthetic
+        # images from dividing by zero.
+        scale = 2.0 * max(float(np.median(values)), 0.05)
+        maps[name] = Map(
+            expand_blocks(values / scale, block_size, image.height, image.width),
+            colormap="viridis",
+            legend=f"noise sigma per block ({method}), 0 to {scale:.3g} levels (mid = typical)",
+        )
+    maps["residual"] = Map(
+        np.abs(residual) * (amplification / 255.0),
+        colormap="gray",
+        legend=f"|median residual|, 0 to {255.0 / amplification:.3g} levels",
+    )
     return Result(
         reason=(
             f"Visual aid, not a verdict: typical noise sigma {typical:.2f} levels; "
             f"{deviating:.0%} of {block_size}-pixel blocks differ from it by over 2x."
         ),
-        maps={
-            "noise_level": Map(
-                expand_blocks(levels / scale, block_size, image.height, image.width),
-                colormap="viridis",
-                legend=f"noise sigma per block, 0 to {scale:.3g} levels (mid = typical)",
-            ),
-            "residual": Map(
-                np.abs(residual) * (amplification / 255.0),
-                colormap="gray",
-                legend=f"|median residual|, 0 to {255.0 / amplification:.3g} levels",
-            ),
-        },
+        maps=maps,
         findings=findings,
     )
+
+
+def _blocks(values: np.ndarray, block_size: int) -> np.ndarray:
+    """``values`` cut into ceil(H / b) x ceil(W / b) blocks, flattened; the parts of the
+    last row and column of blocks beyond the image are NaN."""
+    height, width = values.shape
+    rows, cols = -(-height // block_size), -(-width // block_size)
+    padded = np.full((rows * block_size, cols * block_size), np.nan)
+    padded[:height, :width] = values
+    return padded.reshape(rows, block_size, cols, block_size).swapaxes(1, 2).reshape(rows, cols, -1)
 
 
 def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
@@ -96,11 +124,57 @@ def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     ``gray``; partial blocks at the right and bottom edges use the pixels they have.
     """
     filtered = np.abs(ndimage.correlate(gray.astype(np.float64), IMMERKAER_KERNEL, mode="reflect"))
-    height, width = filtered.shape
-    rows = -(-height // block_size)
-    cols = -(-width // block_size)
-    padded = np.full((rows * block_size, cols * block_size), np.nan)
-    padded[:height, :width] = filtered
-    blocks = padded.reshape(rows, block_size, cols, block_size).transpose(0, 2, 1, 3)
-    medians = np.nanmedian(blocks.reshape(rows, cols, -1), axis=2)
-    return medians * MEDIAN_ABS_TO_SIGMA
+    return np.nanmedian(_blocks(filtered, block_size), axis=2) * MEDIAN_ABS_TO_SIGMA
+
+
+def wavelet_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
+    """Mahdian and Saic's estimate per block: median |HH| / 0.6745 of the finest Haar
+    diagonal sub-band (orthonormal, so white noise keeps its deviation there)."""
+    padded = np.pad(
+        gray.astype(np.float64), ((0, gray.shape[0] % 2), (0, gray.shape[1] % 2)), mode="reflect"
+    )
+    diagonal = (
+        padded[0::2, 0::2] - padded[0::2, 1::2] - padded[1::2, 0::2] + padded[1::2, 1::2]
+    ) / 2.0
+    # Each coefficient stands for a 2x2 pixel square: half-size blocks cover the same area.
+    half = np.abs(np.repeat(np.repeat(diagonal, 2, axis=0), 2, axis=1))[
+        : gray.shape[0], : gray.shape[1]
+    ]
+    return np.nanmedian(_blocks(half, block_size), axis=2) / _MEDIAN_ABS_OF_NORMAL
+
+
+def pca_noise_sigma(gray: np.ndarray, block_size: int, patch: int = 4) -> np.ndarray:
+    """Pyatykh et al.'s estimate per block: the smallest eigenvalue of the covariance of the
+    block's patch x patch patches, divided by the Marchenko-Pastur shrinkage of the
+    smallest sample eigenvalue, (1 - sqrt(d / n))^2, then its square root."""
+    height, width = gray.shape
+    rows, cols = -(-height // block_size), -(-width // block_size)
+    padded = np.pad(
+        gray.astype(np.float64),
+        ((0, rows * block_size - height), (0, cols * block_size - width)),
+        mode="reflect",
+    )
+    dimension = patch * patch
+    count = (block_size - patch + 1) ** 2
+    shrinkage = (1.0 - np.sqrt(dimension / count)) ** 2
+    sigma = np.empty((rows, cols))
+    for row in range(rows):  # one row of blocks at a time keeps memory small
+        strip = padded[row * block_size : (row + 1) * block_size]
+        windows = np.lib.stride_tricks.sliding_window_view(strip, (patch, patch))
+        # blocks x patches x dimension, for patches lying wholly inside each block
+        inside = windows[: block_size - patch + 1].reshape(
+            block_size - patch + 1, cols * block_size - patch + 1, dimension
+        )
+        per_block = np.stack(
+            [
+                inside[:, col * block_size : col * block_size + block_size - patch + 1].reshape(
+                    -1, dimension
+                )
+                for col in range(cols)
+            ]
+        )
+        centred = per_block - per_block.mean(axis=1, keepdims=True)
+        covariance = centred.transpose(0, 2, 1) @ centred / (count - 1)
+        smallest = np.linalg.eigvalsh(covariance)[:, 0]
+        sigma[row] = np.sqrt(np.maximum(smallest, 0.0) / shrinkage)
+    return sigma

@@ -5,7 +5,8 @@ import pytest
 from skimage.restoration import estimate_sigma
 
 from pycore import get, load
-from pycore.analyses.noise import block_noise_sigma
+from pycore.analyses.noise import block_noise_sigma, pca_noise_sigma, wavelet_noise_sigma
+from tests.metrics import pixel_auc
 from tests.synthetic import encode, textured_rgb
 
 
@@ -27,14 +28,28 @@ def test_noise_map_separates_a_noisier_region():
     assert residual[64:192, 64:192].mean() > 3 * residual[:48].mean()
 
 
+@pytest.mark.parametrize("estimator", [block_noise_sigma, wavelet_noise_sigma, pca_noise_sigma])
 @pytest.mark.parametrize("sigma", [2.0, 5.0, 12.0])
-def test_block_sigma_agrees_with_scikit_image_on_pure_noise(sigma):
+def test_block_sigma_agrees_with_scikit_image_on_pure_noise(estimator, sigma):
     rng = np.random.default_rng(int(sigma))
     noisy = 128 + rng.normal(0, sigma, size=(512, 512))
-    ours = float(np.median(block_noise_sigma(noisy.astype(np.float32), 32)))
+    ours = float(np.median(estimator(noisy, 32)))
     reference = float(estimate_sigma(noisy))  # wavelet MAD estimator (Donoho & Johnstone)
     assert ours == pytest.approx(sigma, rel=0.05)
     assert ours == pytest.approx(reference, rel=0.05)
+
+
+@pytest.mark.parametrize("name", ["noise_level", "wavelet_level", "pca_level"])
+def test_every_estimator_maps_a_spliced_noisier_region(name):
+    scene = textured_rgb(256, 256, seed=9).astype(np.float64)
+    rng = np.random.default_rng(10)
+    scene += rng.normal(0, 1.5, scene.shape)
+    scene[64:160, 96:224] += rng.normal(0, 6, (96, 128, 3))
+    truth = np.zeros((256, 256), bool)
+    truth[64:160, 96:224] = True
+    image = load(encode(np.clip(np.rint(scene), 0, 255).astype(np.uint8), "PNG"), "s.png")
+    result = get("noise").run_sync(image)
+    assert pixel_auc(result.maps[name].data, truth) > 0.9
 
 
 def test_block_sigma_ignores_smooth_gradients():

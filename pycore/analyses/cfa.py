@@ -1,0 +1,160 @@
+"""Colour filter array (demosaicing) traces: regions that lack them were not photographed.
+
+Method: P. Ferrara, T. Bianchi, A. De Rosa and A. Piva, "Image forgery localization via
+fine-grained analysis of CFA artifacts", IEEE Trans. Information Forensics and Security
+7(5), 2012. A colour camera measures green at only half of the pixels (a quincunx) and
+interpolates the rest, so the error of predicting green from its four neighbours is much
+smaller at the interpolated half than at the measured half. The local variance of that
+error is taken over each lattice (3x3 same-lattice neighbourhood), and per 8x8 block the
+log ratio of the geometric means of the two lattices' variances is the feature: large
+where demosaicing traces are present, near zero where they are not (generated, inpainted,
+pasted from another source, resampled). As in the paper, a two-component Gaussian
+mixture, one component fixed at zero, gives each block's probability of lacking them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from scipy import ndimage
+
+from ..image import Image
+from ..registry import Param, analysis
+from ..result import Map, Result, calibrated, expand_blocks, statistic, verdict_for
+
+_BLOCK = 8
+# The image must show demosaicing traces overall (median block feature) to be judged.
+_MIN_TRACE = 0.5
+# Largest region without traces, as a share of the image, taken as clean and as suspicious
+# (calibrated in bench/classical.py).
+_AREA_CLEAN = 0.01
+_AREA_SUSPICIOUS = 0.03
+
+
+@analysis(
+    id="cfa",
+    title="Demosaicing (CFA) traces",
+    group="camera",
+    help=(
+        "Colour cameras measure each colour at only some pixels and interpolate the rest, "
+        "which leaves a fine regular trace. Bright blocks lack it while the rest of the image "
+        "has it: they were not photographed with the same camera, as generated, inpainted, "
+        "pasted or resized areas are not. Only colour images straight from a colour camera "
+        "carry the trace; JPEG compression, resizing and monochrome cameras (most "
+        "microscopes) remove it, and then nothing is judged. Common false alarms: flat or "
+        "saturated areas and very dark regions, where there is too little signal."
+    ),
+)
+def cfa(
+    image: Image,
+    smoothing: Annotated[int, Param("Blocks averaged around each block", 1, 9, 2)] = 3,
+) -> Result:
+    if image.channels != 3:
+        return Result(reason="A grayscale image has no colour filter array traces to check.")
+    green = image.unit()[:, :, 1]
+    feature, lattice = block_feature(green)
+    trace = float(np.median(feature))
+    findings = [
+        statistic("Demosaicing trace (median block)", trace, "log variance ratio"),
+        {"statistic": "Measured green lattice", "value": lattice, "unit": ""},
+    ]
+    if trace < _MIN_TRACE:
+        return Result(
+            findings=findings,
+            reason=(
+                "No demosaicing trace in this image (compressed, resized, or not from a colour "
+                "camera): nothing to compare."
+            ),
+        )
+
+    smoothed = ndimage.uniform_filter(feature, size=smoothing, mode="nearest")
+    lacking = _posterior_without_trace(smoothed)
+    missing = lacking >= 0.5
+    labels, count = ndimage.label(missing)
+    largest = (np.bincount(labels.ravel())[1:].max() / missing.size) if count else 0.0
+    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
+    findings.append(statistic("Largest region without the trace", largest, "fraction of image"))
+    if largest >= _AREA_CLEAN:
+        reason = (
+            f"A region covering {largest:.1%} of the image lacks the demosaicing trace "
+            "the rest has: it did not come from the same camera capture."
+        )
+    else:
+        reason = "The demosaicing trace is present across the image."
+    return Result(
+        score=score,
+        verdict=verdict_for(score),
+        reason=reason,
+        maps={
+            "missing_trace": Map(
+                expand_blocks(lacking, _BLOCK, image.height, image.width),
+                colormap="inferno",
+                legend="probability that the block lacks the demosaicing trace",
+            )
+        },
+        findings=findings,
+    )
+
+
+def block_feature(green: np.ndarray) -> tuple[np.ndarray, str]:
+    """Ferrara's feature per 8x8 block and which quincunx lattice holds the measured green.
+
+    Returns log(GM of variance on the measured lattice / GM on the interpolated one),
+    positive where demosaicing traces are present.
+    """
+    predicted = ndimage.correlate(
+        green, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]) / 4.0, mode="reflect"
+    )
+    error = (green - predicted) ** 2
+    # Mean over a pixel and its four diagonal neighbours: all on the same quincunx lattice.
+    same_lattice = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]]) / 5.0
+    log_variance = np.log(ndimage.correlate(error, same_lattice, mode="reflect") + 1e-6)
+    rows, cols = green.shape[0] // _BLOCK, green.shape[1] // _BLOCK
+    yy, xx = np.indices((rows * _BLOCK, cols * _BLOCK))
+    even = ((yy + xx) % 2 == 0).reshape(rows, _BLOCK, cols, _BLOCK).swapaxes(1, 2)
+    values = (
+        log_variance[: rows * _BLOCK, : cols * _BLOCK]
+        .reshape(rows, _BLOCK, cols, _BLOCK)
+        .swapaxes(1, 2)
+    )
+    on_even = (values * even).sum(axis=(2, 3)) / even.sum(axis=(2, 3))
+    on_odd = (values * ~even).sum(axis=(2, 3)) / (~even).sum(axis=(2, 3))
+    difference = on_even - on_odd
+    # The measured lattice is the one with the larger prediction error, image-wide.
+    if np.median(difference) >= 0:
+        return difference, "even (x + y)"
+    return -difference, "odd (x + y)"
+
+
+def _posterior_without_trace(feature: np.ndarray, iterations: int = 30) -> np.ndarray:
+    """Per block, the posterior of the zero-mean component of a two-Gaussian mixture.
+
+    Ferrara et al. fix the mean of the 'no trace' component at 0 and fit the rest by
+    expectation-maximisation.
+    """
+    values = feature.ravel()
+    mean = float(np.median(values))
+    spread_trace = spread_none = max(float(values.std()), 1e-3)
+    share_none = 0.1
+    for _ in range(iterations):
+        none = share_none * _gaussian(values, 0.0, spread_none)
+        trace = (1 - share_none) * _gaussian(values, mean, spread_trace)
+        responsibility = none / np.maximum(none + trace, 1e-300)
+        share_none = float(np.clip(responsibility.mean(), 1e-3, 0.999))
+        spread_none = max(
+            float(np.sqrt((responsibility * values**2).sum() / max(responsibility.sum(), 1e-9))),
+            1e-3,
+        )
+        weights = 1 - responsibility
+        mean = float((weights * values).sum() / max(weights.sum(), 1e-9))
+        spread_trace = max(
+            float(np.sqrt((weights * (values - mean) ** 2).sum() / max(weights.sum(), 1e-9))), 1e-3
+        )
+    none = share_none * _gaussian(values, 0.0, spread_none)
+    trace = (1 - share_none) * _gaussian(values, mean, spread_trace)
+    return (none / np.maximum(none + trace, 1e-300)).reshape(feature.shape)
+
+
+def _gaussian(values: np.ndarray, mean: float, spread: float) -> np.ndarray:
+    return np.exp(-0.5 * ((values - mean) / spread) ** 2) / spread

@@ -31,7 +31,10 @@ _JPEG_MAX_SIDE = 65500
         "areas. A region that is much brighter or darker than similar content around it was "
         "compressed a different number of times and may have been pasted or retouched. "
         "Common false alarms: high-contrast edges, saturated colours, and images that were "
-        "never JPEG-compressed (then everything is bright and ELA says little)."
+        "never JPEG-compressed (then everything is bright and ELA says little). ELA misleads "
+        "after heavy or repeated compression (everything is dark and alike), after resizing "
+        "or sharpening of the whole image, and when textures of different kinds are "
+        "compared with each other; it shows where to look, other analyses say what it is."
     ),
 )
 def ela(

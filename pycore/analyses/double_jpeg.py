@@ -163,7 +163,8 @@ def block_coefficients(luma: np.ndarray, table: np.ndarray) -> np.ndarray:
 def _periodic_log_ratio(values: np.ndarray) -> np.ndarray | None:
     """Per block, log of the histogram over its smoothed self at the block's value, for a
     coefficient whose histogram is periodic; None where it is not."""
-    clipped = np.clip(values, -_MAX_VALUE, _MAX_VALUE) + _MAX_VALUE
+    # intp: bincount and indexing take only the platform integer (32-bit in wasm).
+    clipped = (np.clip(values, -_MAX_VALUE, _MAX_VALUE) + _MAX_VALUE).astype(np.intp)
     histogram = np.bincount(clipped.ravel(), minlength=2 * _MAX_VALUE + 1).astype(np.float64)
     histogram[_MAX_VALUE] = 0.0  # zeros dominate and say little about the period
     period = _period(histogram)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 from scipy import ndimage
 
 from ..image import Image
@@ -110,7 +110,7 @@ def tile_peak_strength(p_map: np.ndarray, tile: int, step: int, skip_jpeg_grid: 
     considered = np.hypot(fx, fy) >= _MIN_FREQUENCY
     if skip_jpeg_grid:
         considered &= ~(near_block_grid(fx, _GRID_TOLERANCE) & near_block_grid(fy, _GRID_TOLERANCE))
-    windows = sliding_window_view(p_map, (tile, tile))[::step, ::step]
+    windows = _tiles(p_map, tile, step)
     strengths = np.empty(windows.shape[:2])
     for row in range(windows.shape[0]):  # a row of tiles at a time keeps memory small
         patches = windows[row] - windows[row].mean(axis=(1, 2), keepdims=True)
@@ -131,3 +131,20 @@ def nearest_tile_values(
         for size, count in zip(shape, values.shape, strict=True)
     )
     return values[rows[:, None], cols[None, :]]
+
+
+def _tiles(values: np.ndarray, tile: int, step: int) -> np.ndarray:
+    """Read-only view of the ``tile`` x ``tile`` windows every ``step`` pixels: R x C x t x t.
+
+    Built directly rather than by striding a view of every window, whose nominal size
+    overflows a 32-bit address space (wasm) on large images.
+    """
+    rows = (values.shape[0] - tile) // step + 1
+    cols = (values.shape[1] - tile) // step + 1
+    row_stride, col_stride = values.strides
+    return as_strided(
+        values,
+        shape=(rows, cols, tile, tile),
+        strides=(row_stride * step, col_stride * step, row_stride, col_stride),
+        writeable=False,
+    )

@@ -114,16 +114,25 @@ def wait_analysed(page, count: int) -> None:
     page.wait_for_selector(f"body[data-analysed='{count}']", timeout=READY_TIMEOUT_MS)
 
 
-def page_findings(page, analysis_id: str) -> dict[str, float | str]:
-    """The findings table of one analysis card: first column -> exact value."""
+def page_findings(page, analysis_id: str) -> list[list[float | str]]:
+    """The findings table of one analysis card, row by row: numbers exact, text as shown."""
     return page.evaluate(
-        """(id) => Object.fromEntries(
-            [...document.querySelectorAll(`[data-analysis='${id}'] table.findings tbody tr`)]
-              .map((row) => {
-                const numeric = row.querySelector('td[data-value]');
-                return [row.cells[0].textContent,
-                        numeric ? Number(numeric.dataset.value) : row.cells[1].textContent];
-              }))""",
+        """(id) => [...document.querySelectorAll(
+              `section.card[data-analysis='${id}'] table.findings tbody tr`)]
+            .map((row) => [...row.cells].map((cell) => (cell.dataset.value !== undefined
+              ? Number(cell.dataset.value) : cell.textContent)))""",
+        analysis_id,
+    )
+
+
+def page_result(page, analysis_id: str) -> dict:
+    """The verdict, score and reason one analysis card shows."""
+    return page.evaluate(
+        """(id) => {
+            const card = document.querySelector(`section.card[data-analysis='${id}']`);
+            return { verdict: card.querySelector('.verdict').dataset.verdict,
+                     reason: card.querySelector('.reason')?.textContent };
+        }""",
         analysis_id,
     )
 
@@ -141,6 +150,19 @@ def native_record(path: Path, *options: str) -> dict:
     return json.loads(completed.stdout)
 
 
-def native_findings(record: dict, analysis_id: str) -> dict[str, float | str]:
+def native_findings(record: dict, analysis_id: str) -> list[list[float | str]]:
+    """The native findings laid out as the page's table: columns are the rows' keys in
+    first-seen order, a row's missing keys are empty cells."""
     rows = record["analyses"][analysis_id]["findings"]
-    return {next(iter(row.values())): list(row.values())[1] for row in rows}
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return [["" if row.get(key) is None else row[key] for key in columns] for row in rows]
+
+
+def assert_same_findings(in_browser: list, native: list, label: str) -> None:
+    assert len(in_browser) == len(native), label
+    for page_row, native_row in zip(in_browser, native, strict=True):
+        for shown, expected in zip(page_row, native_row, strict=True):
+            if isinstance(expected, (int, float)):
+                assert shown == pytest.approx(expected, abs=1e-6), (label, native_row)
+            else:
+                assert shown == str(expected), (label, native_row)

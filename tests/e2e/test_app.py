@@ -11,14 +11,16 @@ from PIL import Image as PILImage
 from scipy import ndimage
 from skimage import data as skimage_data
 
-from pycore import models
+from pycore import ANALYSES, models
 from pycore.blocking import run_blocking
 from tests.e2e.conftest import (
     ARTIFACTS,
+    assert_same_findings,
     drop_file,
     native_findings,
     native_record,
     page_findings,
+    page_result,
     paste_file,
     wait_analysed,
 )
@@ -50,15 +52,16 @@ def deep_gray_png() -> bytes:
 
 
 def assert_page_matches_cli(page, path) -> dict:
-    """The ELA and noise numbers on the page equal the native CLI's for the same file."""
+    """Every analysis on the page equals the native CLI for the same file: findings to
+    1e-6, verdict and reason."""
     record = native_record(path)
-    for analysis_id in ("ela", "noise"):
-        in_browser = page_findings(page, analysis_id)
-        native = native_findings(record, analysis_id)
-        assert in_browser.keys() == native.keys()
-        for name, value in native.items():
-            assert in_browser[name] == pytest.approx(value, abs=1e-6), (analysis_id, name)
-    assert page_findings(page, "metadata") == native_findings(record, "metadata")
+    for analysis_id, entry in record["analyses"].items():
+        assert_same_findings(
+            page_findings(page, analysis_id), native_findings(record, analysis_id), analysis_id
+        )
+        shown = page_result(page, analysis_id)
+        assert shown["verdict"] == (entry["verdict"] or "none"), analysis_id
+        assert shown["reason"] == entry["reason"], analysis_id
     return record
 
 
@@ -87,7 +90,7 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     path.write_bytes(data)
     drop_file(app, data, path.name, "image/jpeg")
     wait_analysed(app, 1)
-    assert_page_matches_cli(app, path)
+    record = assert_page_matches_cli(app, path)
     assert app.evaluate("() => crossOriginIsolated")  # so onnxruntime-web may use threads
 
     # The ELA overlay is drawn at the map's size and is on; the noise layers wait, off.
@@ -105,7 +108,9 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     )
     assert (overlay["width"], overlay["height"]) == (512, 512)
     assert not overlay["hidden"] and overlay["lit"] > 0.5
-    assert overlay["layers"] == 3  # ela error_level, noise noise_level and residual
+    # One layer per overlay map the CLI reports; plots are drawn in their cards instead.
+    assert overlay["layers"] == sum(len(entry["maps"]) for entry in record["analyses"].values())
+    assert app.locator("section.card[data-analysis='spectrum'] figure.plot canvas").count() == 2
     assert app.is_hidden("canvas.overlay[data-map='residual']")
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -149,7 +154,7 @@ def test_picked_and_pasted_files_are_analysed(app, tmp_path):
     app.set_input_files("#file-input", str(path))
     wait_analysed(app, 1)
     assert "16-bit" in app.inner_text("#image-facts")
-    assert page_findings(app, "metadata")["Bit depth"] == "16 bits per sample"
+    assert dict(page_findings(app, "metadata"))["Bit depth"] == "16 bits per sample"
 
     paste_file(app, encode(textured_rgb(40, 50), "WEBP", lossless=True), "image.webp", "image/webp")
     wait_analysed(app, 2)
@@ -177,9 +182,8 @@ def test_rerun_with_edited_parameters_matches_the_cli(app, tmp_path):
         ),
         "ela",
     )
-    in_browser = page_findings(app, "ela")
-    for name, value in native.items():
-        assert in_browser[name] == pytest.approx(value, abs=1e-6), name
+    assert "colour differences" in app.inner_text(f"{card} .reason")
+    assert_same_findings(page_findings(app, "ela"), native, "ela")
     assert app.locator("#layers li[data-analysis='ela']").count() == 1  # replaced, not added
 
 
@@ -191,7 +195,7 @@ def test_metadata_text_is_shown_inert(app):
     PILImage.fromarray(textured_rgb(32, 32)).save(buffer, "JPEG", exif=exif)
     drop_file(app, buffer.getvalue(), "<i>name</i>.jpg", "image/jpeg")
     wait_analysed(app, 1)
-    found = page_findings(app, "metadata")
+    found = dict(page_findings(app, "metadata"))
     assert found["Software"] == '<img src=x onerror="window.__injected = 1">'
     assert found["ImageDescription"] == "<script>window.__injected = 2</script><b>bold</b>"
     assert app.inner_text("#image-name") == "<i>name</i>.jpg"
@@ -238,5 +242,5 @@ def test_a_new_file_replaces_one_still_being_analysed(app):
     wait_analysed(app, 2)  # the first file's run stops early; the second runs in full
     assert app.inner_text("#image-name") == "second.png"
     states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
-    assert states == ["done", "done", "done"]
-    assert app.locator("#layers li").count() == 3
+    assert states == ["done"] * len([entry for entry in ANALYSES.values() if entry.default])
+    assert app.locator("#layers li[data-analysis='ela']").count() == 1

@@ -1,7 +1,7 @@
 // The image and its overlay layers: one canvas for the image, one per map, stacked.
 // Each layer has an on/off toggle and an opacity slider in the layer list.
 
-import { colorize, gradientCss } from './colormaps.js';
+import { COLORMAPS, colorize, gradientCss } from './colormaps.js';
 import { el } from './dom.js';
 
 export class Viewer {
@@ -62,8 +62,6 @@ export class Viewer {
       'aria-label': `${title}: ${name.replaceAll('_', ' ')} overlay`,
     });
     const levels = new Uint8Array(map.levels);
-    canvas.getContext('2d').putImageData(
-      new ImageData(colorize(levels, colormap), width, height), 0, 0);
     this.stage.append(canvas);
 
     const label = `${title}: ${name.replaceAll('_', ' ')}`;
@@ -72,12 +70,23 @@ export class Viewer {
       type: 'range', min: '0', max: '100', value: '80', 'aria-label': `Opacity of ${label}`,
     });
     const ramp = el('span', { class: 'ramp' });
-    ramp.style.background = gradientCss(colormap);
+    // False-colour choice: the same levels under another lookup table.
+    const palette = el('select', { 'aria-label': `Colours of ${label}` },
+      [colormap, ...COLORMAPS.filter((entry) => entry !== colormap)]
+        .map((entry) => el('option', { value: entry }, entry)));
+    const paint = () => {
+      canvas.getContext('2d').putImageData(
+        new ImageData(colorize(levels, palette.value), width, height), 0, 0);
+      ramp.style.background = gradientCss(palette.value);
+    };
+    paint();
     const row = el('li', { class: 'layer', dataset: { analysis: analysisId, map: name } },
-      el('label', {}, toggle, ` ${label}`), opacity, el('span', { class: 'legend' }, ramp, legend));
+      el('label', {}, toggle, ` ${label}`), opacity,
+      el('span', { class: 'legend' }, ramp, legend, palette));
     const layer = { analysisId, name, canvas, row, toggle, opacity };
     toggle.addEventListener('change', () => this.update(layer));
     opacity.addEventListener('input', () => this.update(layer));
+    palette.addEventListener('change', paint);
     this.layerList.append(row);
     this.layers.push(layer);
     // Show the first map straight away; later ones wait to be switched on.

@@ -87,6 +87,7 @@ def jpeg_ghost(
     ]
     if count:
         findings.append(statistic("Quality of the largest ghost", strongest_quality, "quality"))
+    if largest >= _AREA_CLEAN:
         reason = (
             f"A region covering {largest:.1%} of the image shows a ghost at quality "
             f"{strongest_quality}: it was compressed differently from the rest."

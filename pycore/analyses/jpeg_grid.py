@@ -48,6 +48,8 @@ _AREA_SUSPICIOUS = 0.03
         "JPEG leaves a faint grid every 8 pixels. Bright tiles have no grid where the rest "
         "of the image has one, or a grid shifted from the image's: the signs of a region "
         "pasted from another picture, or retouched, resized or blurred after compression. "
+        "A shifted grid is strong evidence; a missing one is weaker (smooth areas and "
+        "texture hide the grid too), so it shows on the map but seldom decides the verdict. "
         "Only images that went through JPEG have a grid to check. Common false alarms: flat "
         "or dark areas and very fine texture (the grid is too faint to measure there), and "
         "images compressed at very high quality."
@@ -68,13 +70,16 @@ def jpeg_grid(
 
     active = _activity(gray, tile, rows, cols) >= _MIN_ACTIVITY
     global_phase, global_strength = [], []
-    inconsistency = np.zeros((rows, cols))
+    shifted, missing = np.zeros((rows, cols)), np.ones((rows, cols))
     for profiles in (vertical_lines, horizontal_lines):
         grid = _boundary_excess(profiles)
         phase = int(np.argmax(grid[active].mean(axis=0))) if active.any() else 0
         global_phase.append(phase)
         global_strength.append(_consistency(grid[active][:, phase]))
-        inconsistency = np.maximum(inconsistency, _tile_inconsistency(grid, phase, active))
+        shift, absence = _tile_inconsistency(grid, phase, active)
+        shifted = np.maximum(shifted, shift)  # a shift along either axis is a shift
+        missing = missing * absence  # a grid is gone when gone along both axes
+    inconsistency = np.maximum(shifted, np.sqrt(missing))
     grid_found = min(global_strength) >= _MIN_GLOBAL_GRID
     inconsistency = np.where(active & grid_found, inconsistency, 0.0)
 
@@ -165,10 +170,12 @@ def _consistency(values: np.ndarray) -> float:
     return float(values.mean() / (values.std(ddof=1) + 1e-9) * np.sqrt(values.size))
 
 
-def _tile_inconsistency(grid: np.ndarray, phase: int, active: np.ndarray) -> np.ndarray:
-    """Per tile, 0 where its grid is where the image's is, up to 1 where it is shifted or gone:
-    its strength at the image's phase against its best phase (a shift) and against the
-    typical tile's strength at the image's phase (absence)."""
+def _tile_inconsistency(
+    grid: np.ndarray, phase: int, active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per tile, how far its grid is shifted, and how far it is gone (each 0 to 1): its
+    strength at the image's phase against its best phase (a shift) and against the typical
+    tile's strength at the image's phase (absence)."""
     at_phase = grid[:, :, phase]
     best = grid.max(axis=2)
     typical = max(float(np.median(at_phase[active])) if active.any() else 0.0, 1e-9)
@@ -178,7 +185,7 @@ def _tile_inconsistency(grid: np.ndarray, phase: int, active: np.ndarray) -> np.
         best >= _CLEAR_GRID, np.clip((best - at_phase) / np.maximum(best, typical), 0, 1), 0.0
     )
     missing = np.clip(1 - at_phase / typical, 0, 1) if typical >= _CLEAR_GRID else 0.0
-    return np.maximum(shifted, missing)
+    return shifted, np.broadcast_to(missing, shifted.shape)
 
 
 def _activity(gray: np.ndarray, tile: int, rows: int, cols: int) -> np.ndarray:

@@ -88,13 +88,14 @@ def spectrum(
         for peak in peaks
     ]
     findings = [
-        {
-            "peak": f"({peak['fx']:+.3f}, {peak['fy']:+.3f}) cycles/pixel",
-            "period": _period_text(peak["fx"], peak["fy"]),
-            "prominence": round(peak["prominence"], 6),
-        }
+        statistic(
+            f"Peak at ({peak['fx']:+.3f}, {peak['fy']:+.3f}) cycles/pixel, "
+            f"{_period_text(peak['fx'], peak['fy'])}",
+            peak["prominence"],
+            "deviations",
+        )
         for peak in peaks
-    ] or [{"peak": "none above the threshold", "period": "", "prominence": 0.0}]
+    ]
 
     if is_jpeg:
         reason = (

@@ -59,6 +59,8 @@ _MAX_VALUE = 40
 # A histogram is periodic when its periodic component stands this far above the rest of
 # its spectrum (ratio of the peak to the median of the spectrum's magnitudes).
 _MIN_PERIODICITY = 4.0
+# Probability of a single compression from which a block counts as lacking the pattern.
+_LACKING = 0.6
 # Largest region without the pattern, as a share of the image, taken as clean and as
 # suspicious (calibrated in bench/classical.py).
 _AREA_CLEAN = 0.01
@@ -110,7 +112,9 @@ def double_jpeg(
     smoothed = ndimage.uniform_filter(evidence / len(periodic), size=smoothing, mode="nearest")
     # Below zero the block's values sit between the crowded ones: compressed once.
     single = 1.0 / (1.0 + np.exp(4.0 * smoothed))
-    lacking = single >= 0.5
+    # Blocks with nothing to judge (all coefficients zero) sit at exactly 0.5: only clear
+    # evidence of a single compression counts.
+    lacking = single >= _LACKING
     labels, count = ndimage.label(lacking)
     largest = (np.bincount(labels.ravel())[1:].max() / lacking.size) if count else 0.0
     score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)

@@ -70,7 +70,10 @@ def jpeg_ghost(
     typical = (
         np.median(rebound[:, energetic], axis=1) if energetic.any() else np.zeros(len(qualities))
     )
-    excess = np.where(energetic, rebound - typical[:, None, None], 0.0)
+    # Either way round: a region with a dip the image lacks (pasted from a lower-quality
+    # JPEG), or lacking the dip the image has (pasted from a source never saved at that
+    # quality, into an image saved twice).
+    excess = np.abs(np.where(energetic, rebound - typical[:, None, None], 0.0))
     depth = excess.max(axis=0)
     ghost_quality = qualities[excess.argmax(axis=0)]
     ghost = depth >= _GHOST_DEPTH

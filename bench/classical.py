@@ -8,7 +8,7 @@ from another image, copy-move, local double JPEG, resampled region, local blur,
 inpainting, added noise - each with the mask the same code made, runs every analysis,
 and writes per analysis and manipulation: pixel AUC and the best F1 of its main map,
 image-level AUC of its score against untouched crops stored the same way, and the
-false-alarm rate ('suspicious') on the untouched crops. Results go to
+false-alarm rate ('suspicious') on the untouched crops and on every real image whole. Results go to
 bench/results/classical.md and classical.json. Nothing here is used by the tests.
 """
 
@@ -171,6 +171,27 @@ def manipulate(
 # ---- Running the analyses --------------------------------------------------------------
 
 
+def real_paths() -> list[Path]:
+    return [
+        path
+        for path in sorted(DATA.rglob("*"))
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+    ]
+
+
+def verdicts_of(path: Path) -> dict[str, str | None] | None:
+    """Every default analysis's verdict on one whole real image (None if unreadable)."""
+    try:
+        image = pycore.load(path.read_bytes(), path.name)
+    except pycore.ImageLoadError:
+        return None
+    return {
+        entry.id: entry.run_sync(image).verdict
+        for entry in pycore.ANALYSES.values()
+        if entry.default
+    }
+
+
 def analyse(job: tuple[str, bytes, np.ndarray | None, int]) -> dict:
     """Every default analysis on one image: scores, verdicts, and a pixel sample of maps."""
     kind, data, mask, seed = job
@@ -250,7 +271,19 @@ def summarise(records: list[dict]) -> dict:
     return table
 
 
-def markdown(table: dict, meta: dict) -> str:
+def whole_image_alarms(verdicts: list[dict]) -> dict:
+    return {
+        analysis_id: {
+            "images": len(verdicts),
+            "suspicious": float(np.mean([v[analysis_id] == "suspicious" for v in verdicts])),
+            "inconclusive": float(np.mean([v[analysis_id] == "inconclusive" for v in verdicts])),
+            "no_verdict": float(np.mean([v[analysis_id] is None for v in verdicts])),
+        }
+        for analysis_id in verdicts[0]
+    }
+
+
+def markdown(table: dict, meta: dict, whole: dict) -> str:
     def cell(value, digits=2):
         return "" if value is None else f"{value:.{digits}f}"
 
@@ -319,18 +352,24 @@ def main() -> int:
         jobs.append((kind, negative, None, index))
     with ProcessPoolExecutor(args.workers) as pool:
         records = list(pool.map(analyse, jobs, chunksize=4))
+        verdicts = [v for v in pool.map(verdicts_of, real_paths()) if v is not None]
     table = summarise(records)
+    whole = whole_image_alarms(verdicts)
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "manipulated": args.images,
         "sources": len(crops),
+        "real_images": len(verdicts),
         "seconds": time.time() - start,
         "machine": f"{os.cpu_count()} cores, {args.workers} workers",
     }
+    report = markdown(table, meta, whole)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "classical.json").write_text(json.dumps({"meta": meta, "table": table}, indent=2))
-    (RESULTS / "classical.md").write_text(markdown(table, meta))
-    print(markdown(table, meta))
+    (RESULTS / "classical.json").write_text(
+        json.dumps({"meta": meta, "table": table, "whole_images": whole}, indent=2)
+    )
+    (RESULTS / "classical.md").write_text(report)
+    print(report)
     return 0
 
 

@@ -27,7 +27,7 @@ _BLOCK = 8
 # The image must show demosaicing traces overall (median block feature) to be judged.
 _MIN_TRACE = 0.5
 # Largest region without traces, as a share of the image, taken as clean and as suspicious
-# (calibrated in bench/classical.py).
+# (set so that few real images are suspicious; bench/classical.py reports it).
 _AREA_CLEAN = 0.01
 _AREA_SUSPICIOUS = 0.03
 

@@ -62,7 +62,7 @@ _MIN_PERIODICITY = 4.0
 # Probability of a single compression from which a block counts as lacking the pattern.
 _LACKING = 0.6
 # Largest region without the pattern, as a share of the image, taken as clean and as
-# suspicious (calibrated in bench/classical.py).
+# suspicious (set so that few real images are suspicious; bench/classical.py reports it).
 _AREA_CLEAN = 0.01
 _AREA_SUSPICIOUS = 0.03
 

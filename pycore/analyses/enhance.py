@@ -31,8 +31,8 @@ _RING_OUTER = 12
 _END_MARGIN = 0.02
 # Noise sigma (levels) around a flat region from which its flatness is not natural.
 _NOISY_SIGMA = 1.0
-# Largest flat region, in pixels, taken as clean and as suspicious (calibrated in
-# bench/classical.py on the real images of ../shared/data/real).
+# Largest flat region, in pixels, taken as clean and as suspicious (set so that few real
+# images of ../shared/data/real are suspicious; bench/classical.py reports the rate).
 _FLAT_AREA_CLEAN = 300.0
 _FLAT_AREA_SUSPICIOUS = 1500.0
 

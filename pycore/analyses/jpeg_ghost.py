@@ -31,7 +31,8 @@ _GHOST_DEPTH = 0.3
 # Below this local standard deviation (levels) the image is too flat for ghosts.
 _MIN_TEXTURE = 2.0
 # Share of the image in the largest ghost region taken as clean and as suspicious
-# (calibrated in bench/classical.py on the real images of ../shared/data/real).
+# (set so that few real images of ../shared/data/real are suspicious; bench/classical.py
+# reports the false-alarm rate).
 _AREA_CLEAN = 0.01
 _AREA_SUSPICIOUS = 0.03
 

@@ -35,7 +35,8 @@ _CLEAR_GRID = 2.0
 _TILE_THRESHOLD = 0.6
 _MIN_TILES = 3
 # Largest inconsistent region, as a share of the image, taken as clean and as suspicious
-# (calibrated in bench/classical.py on the real images of ../shared/data/real).
+# (set so that few real images of ../shared/data/real are suspicious; bench/classical.py
+# reports the false-alarm rate).
 _AREA_CLEAN = 0.01
 _AREA_SUSPICIOUS = 0.03
 

@@ -35,7 +35,8 @@ _MIN_P_DEVIATION = 0.05
 # Peak over median of a tile's spectrum when nothing is periodic (64x64 tiles of noise).
 _RANDOM_PEAK = 3.5
 # Strongest tile over the typical textured tile, taken as clean and as suspicious
-# (calibrated in bench/classical.py on the real images of ../shared/data/real).
+# (set so that few real images of ../shared/data/real are suspicious; bench/classical.py
+# reports the false-alarm rate).
 _CONTRAST_CLEAN = 3.0
 _CONTRAST_SUSPICIOUS = 4.0
 

@@ -29,7 +29,8 @@ from ..registry import Param, analysis
 from ..result import Map, Result, calibrated, statistic, verdict_for
 
 # Peak prominence (robust z-score of log power over its local median) taken as clean and
-# as suspicious (calibrated in bench/classical.py on the real images of ../shared/data/real).
+# as suspicious (set so that few real images of ../shared/data/real are suspicious;
+# bench/classical.py reports the false-alarm rate).
 _PROMINENCE_CLEAN = 8.0
 _PROMINENCE_SUSPICIOUS = 14.0
 # How far (cycles per pixel) from a multiple of 1/8 a JPEG grid peak may be: blocking

@@ -332,6 +332,20 @@ def markdown(table: dict, meta: dict, whole: dict) -> str:
             f"{fa['inconclusive']:.1%} | {fa['no_verdict']:.0%} | "
             f"{fa['median_seconds']:.3f} |"
         )
+    lines += [
+        "",
+        "## False alarms on the whole real images",
+        "",
+        f"Every readable image of ../shared/data/real ({meta['real_images']}), as stored.",
+        "",
+        "| analysis | suspicious | inconclusive | no verdict |",
+        "|---|---:|---:|---:|",
+    ]
+    for analysis_id, rates in whole.items():
+        lines.append(
+            f"| {analysis_id} | {rates['suspicious']:.1%} | "
+            f"{rates['inconclusive']:.1%} | {rates['no_verdict']:.0%} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -88,9 +88,26 @@ class Image:
         return samples
 
     def gray(self) -> np.ndarray:
-        """Luminance as float64 in 8-bit units (BT.601 weights for colour images)."""
-        samples = self.unit()
-        return samples[:, :, 0] if samples.shape[2] == 1 else luma(samples)
+        """Luminance as float64 in 8-bit units (BT.601 weights for colour images).
+
+        Computed once per image and shared by the analyses, so it is read-only.
+        """
+        return self._gray
+
+    @cached_property
+    def _gray(self) -> np.ndarray:
+        samples = self.pixels
+        if samples.dtype in (np.uint8, np.uint16):
+            # Straight from the stored samples, a channel at a time: no float copy of all
+            # three channels at once.
+            scale = 1.0 if samples.dtype == np.uint8 else 1.0 / 257.0
+            gray = samples[:, :, 0] * scale if samples.shape[2] == 1 else luma(samples) * scale
+        else:
+            unit = self.unit()
+            gray = unit[:, :, 0] if unit.shape[2] == 1 else luma(unit)
+        gray = np.ascontiguousarray(gray, dtype=np.float64)
+        gray.setflags(write=False)
+        return gray
 
     def display_rgba(self) -> np.ndarray:
         """Opaque 8-bit RGBA for the screen (height x width x 4).

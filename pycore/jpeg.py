@@ -19,6 +19,8 @@ import io
 import numpy as np
 from PIL import Image as PILImage
 
+# libjpeg's limit on either side of a JPEG image.
+JPEG_MAX_SIDE = 65500
 # Pillow's subsampling code for 4:4:4 (no chroma subsampling).
 _SUBSAMPLING_444 = 0
 # libjpeg's fixed-point colour conversion: 16 fractional bits, rounding by adding one half.
@@ -85,16 +87,19 @@ def decode_rgb(data: bytes) -> np.ndarray | None:
     return _ycbcr_to_rgb(luma, blue, red)
 
 
-def luma_plane(data: bytes) -> np.ndarray:
-    """The JPEG's luma (or only) channel exactly as the inverse DCT gives it (uint8).
+def luma_plane(data: bytes) -> np.ndarray | None:
+    """The JPEG's luma (or only) channel exactly as the inverse DCT gives it (uint8), or
+    None for files that store no luma (not JPEG, CMYK, RGB-coded).
 
     This is what the encoder quantised, before any colour conversion or upsampling, so
     its block DCT recovers the stored coefficients up to the decoder's rounding.
     """
     picture = PILImage.open(io.BytesIO(data))
-    if picture.mode == "L":
+    if picture.format in ("JPEG", "MPO") and picture.mode == "L":
         return np.asarray(picture)
-    return _planes(data, picture.size)[:, :, 0]
+    if is_ycbcr_jpeg(picture):
+        return _planes(data, picture.size)[:, :, 0]
+    return None
 
 
 def luma_quantization(data: bytes) -> np.ndarray | None:
@@ -155,17 +160,24 @@ def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.nda
 def recompress(pixels: np.ndarray, quality: int) -> np.ndarray:
     """Encode 8-bit pixels as JPEG at ``quality`` and decode them again, in every runtime alike.
 
-    ``pixels`` is height x width x 3 (colour) or x 1 (gray); the result has three
-    channels. Colour is saved at 4:4:4: full chroma resolution keeps chroma subsampling
-    from posing as compression error, and it is the one setting every libjpeg encodes
-    identically (libjpeg 9 in the browser downsamples chroma unlike libjpeg-turbo).
+    ``pixels`` is height x width x 3 (colour) or x 1 (gray), and so is the result. Colour
+    is saved at 4:4:4: full chroma resolution keeps chroma subsampling from posing as
+    compression error, and it is the one setting every libjpeg encodes identically
+    (libjpeg 9 in the browser downsamples chroma unlike libjpeg-turbo).
     """
+    if max(pixels.shape[:2]) > JPEG_MAX_SIDE:
+        raise ValueError(
+            f"JPEG allows at most {JPEG_MAX_SIDE} pixels per side; this image "
+            f"is {pixels.shape[1]} x {pixels.shape[0]}"
+        )
     gray = pixels.shape[2] == 1
     picture = PILImage.fromarray(pixels[:, :, 0] if gray else pixels, "L" if gray else "RGB")
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=quality, subsampling=_SUBSAMPLING_444)
     encoded = buffer.getvalue()
-    decoded = None if gray else decode_rgb(encoded)
-    if decoded is None:
+    if gray:
+        return np.asarray(PILImage.open(io.BytesIO(encoded)))[:, :, None]
+    decoded = decode_rgb(encoded)
+    if decoded is None:  # not reached for 4:4:4, which decode_rgb rebuilds
         decoded = np.asarray(PILImage.open(io.BytesIO(encoded)).convert("RGB"))
     return decoded

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from scipy import ndimage, special
 
 Verdict = Literal["clean", "inconclusive", "suspicious"]
 VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
@@ -13,6 +14,12 @@ VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
 # inconclusive between. Each analysis calibrates its own statistic onto this scale.
 INCONCLUSIVE_FROM = 0.35
 SUSPICIOUS_FROM = 0.65
+# For analyses that localise a region (ghosts, missing traces, shifted grids): the share of
+# the image in the largest such region taken as clean and as suspicious. Set so that at most
+# about 1% of the whole real images in ../shared/data/real are called suspicious by any of
+# them (bench/classical.py measures it).
+REGION_CLEAN = 0.01
+REGION_SUSPICIOUS = 0.03
 
 # Colormap hints the page knows; all are readable with the common colour-vision deficiencies.
 COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
@@ -50,10 +57,13 @@ class Map:
 def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:
     """A per-block array blown up to pixels: each value covers its block x block square.
 
-    The last row and column of blocks may hang over the image's edge; they are cut there,
-    so every value stays over the pixels it was measured on.
+    Blocks hanging over the image's edge are cut there, so every value stays over the
+    pixels it was measured on; where the blocks stop short of the edge (whole blocks only),
+    the last row and column of values carry on to it.
     """
-    return np.repeat(np.repeat(values, block, axis=0), block, axis=1)[:height, :width]
+    grown = np.repeat(np.repeat(values, block, axis=0), block, axis=1)
+    short = ((0, max(height - grown.shape[0], 0)), (0, max(width - grown.shape[1], 0)))
+    return np.pad(grown, short, mode="edge")[:height, :width]
 
 
 def verdict_for(score: float) -> Verdict:
@@ -73,12 +83,26 @@ def calibrated(value: float, clean: float, suspicious: float) -> float:
     # logit(0.65) - logit(0.35) = 2 * log(0.65 / 0.35)
     slope = 2.0 * np.log(SUSPICIOUS_FROM / INCONCLUSIVE_FROM) / (suspicious - clean)
     middle = (clean + suspicious) / 2.0
-    return float(1.0 / (1.0 + np.exp(-slope * (value - middle))))
+    return float(special.expit(slope * (value - middle)))
 
 
-def statistic(name: str, value: float, unit: str) -> dict[str, Any]:
-    """A findings row for one measured number."""
-    return {"statistic": name, "value": float(value), "unit": unit}
+def largest_region(mask: np.ndarray, min_cells: int = 1) -> tuple[float, np.ndarray]:
+    """The largest 4-connected region of ``mask`` with at least ``min_cells`` cells: its
+    share of the array and its own mask (0 and an empty mask when there is none). A
+    region, not scattered cells, is what a paste or a retouch makes."""
+    labels, count = ndimage.label(mask)
+    sizes = np.bincount(labels.ravel())[1:] if count else np.zeros(0, int)
+    if not sizes.size or sizes.max() < min_cells:
+        return 0.0, np.zeros(mask.shape, bool)
+    biggest = int(np.argmax(sizes)) + 1
+    return float(sizes[biggest - 1]) / mask.size, labels == biggest
+
+
+def statistic(name: str, value: float | None, unit: str) -> dict[str, Any]:
+    """A findings row for one measured number (None, shown empty, where nothing was measured:
+    JSON has no NaN)."""
+    number = None if value is None or not np.isfinite(value) else float(value)
+    return {"statistic": name, "value": number, "unit": unit}
 
 
 @dataclass
@@ -86,26 +110,27 @@ class Result:
     """The outcome of one analysis on one image.
 
     ``score`` is in [0, 1] (higher = more likely manipulated or generated) or None for
-    analyses that show evidence without judging it; ``verdict`` follows the score, or is
-    None with it. ``findings`` are the rows of a table (dicts with the same keys);
+    analyses that show evidence without judging it, or cannot judge this image;
+    ``verdict`` follows from the score (:func:`verdict_for`) and is None with it.
+    ``findings`` are the rows of a table (dicts with the same keys);
     ``marks`` are shapes drawn on the image (boxes, polygons, match pairs).
     """
 
     reason: str
     score: float | None = None
-    verdict: Verdict | None = None
+    verdict: Verdict | None = field(default=None, init=False)
     maps: dict[str, Map] = field(default_factory=dict)
     marks: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.score is not None and not 0.0 <= self.score <= 1.0:
-            raise ValueError(f"score must be in [0, 1], got {self.score}")
-        if self.verdict is not None and self.verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {self.verdict!r}")
-        if (self.score is None) != (self.verdict is None):
-            raise ValueError("a score and a verdict come together, or neither")
+        if self.score is not None:
+            if not 0.0 <= self.score <= 1.0:
+                raise ValueError(f"score must be in [0, 1], got {self.score}")
+            self.verdict = verdict_for(self.score)
+        elif self.verdict is not None:
+            raise ValueError("a verdict needs a score")
 
     def to_json(self, map_paths: dict[str, str | None] | None = None) -> dict[str, Any]:
         """The JSON form of the command-line contract; maps are named, with their paths.

@@ -5,10 +5,11 @@ fine-grained analysis of CFA artifacts", IEEE Trans. Information Forensics and S
 7(5), 2012. A colour camera measures green at only half of the pixels (a quincunx) and
 interpolates the rest, so the error of predicting green from its four neighbours is much
 smaller at the interpolated half than at the measured half. The local variance of that
-error is taken over each lattice (3x3 same-lattice neighbourhood), and per 8x8 block the
-log ratio of the geometric means of the two lattices' variances is the feature: large
-where demosaicing traces are present, near zero where they are not (generated, inpainted,
-pasted from another source, resampled). As in the paper, a two-component Gaussian
+error is taken on each lattice (simplified here to the mean square over a pixel and its
+four same-lattice neighbours), and per 8x8 block the log ratio of the geometric means of
+the two lattices' variances is the feature: large where demosaicing traces are present,
+near zero where they are not (generated, inpainted, pasted from another source,
+resampled). As in the paper, a two-component Gaussian
 mixture, one component fixed at zero, gives each block's probability of lacking them.
 """
 
@@ -19,17 +20,27 @@ from typing import Annotated
 import numpy as np
 from scipy import ndimage
 
+from ..blocks import whole_blocks
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, expand_blocks, statistic, verdict_for
+from ..result import (
+    REGION_CLEAN,
+    REGION_SUSPICIOUS,
+    Map,
+    Result,
+    calibrated,
+    expand_blocks,
+    largest_region,
+    statistic,
+)
 
 _BLOCK = 8
 # The image must show demosaicing traces overall (median block feature) to be judged.
 _MIN_TRACE = 0.5
-# Largest region without traces, as a share of the image, taken as clean and as suspicious
-# (set so that few real images are suspicious; bench/classical.py reports it).
-_AREA_CLEAN = 0.01
-_AREA_SUSPICIOUS = 0.03
+# A region without traces counts from this many blocks (32 x 32 pixels).
+_MIN_BLOCKS = 16
+# Images smaller than this on a side have too few blocks to compare.
+_MIN_SIDE = 64
 
 
 @analysis(
@@ -52,6 +63,8 @@ def cfa(
 ) -> Result:
     if image.channels != 3:
         return Result(reason="A grayscale image has no colour filter array traces to check.")
+    if min(image.width, image.height) < _MIN_SIDE:
+        return Result(reason=f"Too small to check (under {_MIN_SIDE} pixels a side).")
     green = image.unit()[:, :, 1]
     feature, lattice = block_feature(green)
     trace = float(np.median(feature))
@@ -70,12 +83,10 @@ def cfa(
 
     smoothed = ndimage.uniform_filter(feature, size=smoothing, mode="nearest")
     lacking = _posterior_without_trace(smoothed)
-    missing = lacking >= 0.5
-    labels, count = ndimage.label(missing)
-    largest = (np.bincount(labels.ravel())[1:].max() / missing.size) if count else 0.0
-    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
+    largest, _ = largest_region(lacking >= 0.5, _MIN_BLOCKS)
+    score = calibrated(largest, REGION_CLEAN, REGION_SUSPICIOUS)
     findings.append(statistic("Largest region without the trace", largest, "fraction of image"))
-    if largest >= _AREA_CLEAN:
+    if largest >= REGION_CLEAN:
         reason = (
             f"A region covering {largest:.1%} of the image lacks the demosaicing trace "
             "the rest has: it did not come from the same camera capture."
@@ -84,7 +95,6 @@ def cfa(
         reason = "The demosaicing trace is present across the image."
     return Result(
         score=score,
-        verdict=verdict_for(score),
         reason=reason,
         maps={
             "missing_trace": Map(
@@ -107,20 +117,15 @@ def block_feature(green: np.ndarray) -> tuple[np.ndarray, str]:
         green, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]) / 4.0, mode="reflect"
     )
     error = (green - predicted) ** 2
-    # Mean over a pixel and its four diagonal neighbours: all on the same quincunx lattice.
+    # The local variance is simplified to the mean square of the error over a pixel and its
+    # four diagonal neighbours, all on the same quincunx lattice (Ferrara et al. weight a
+    # 7x7 same-lattice window); its log averaged per lattice gives log geometric means.
     same_lattice = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]]) / 5.0
-    log_variance = np.log(ndimage.correlate(error, same_lattice, mode="reflect") + 1e-6)
-    rows, cols = green.shape[0] // _BLOCK, green.shape[1] // _BLOCK
-    yy, xx = np.indices((rows * _BLOCK, cols * _BLOCK))
-    even = ((yy + xx) % 2 == 0).reshape(rows, _BLOCK, cols, _BLOCK).swapaxes(1, 2)
-    values = (
-        log_variance[: rows * _BLOCK, : cols * _BLOCK]
-        .reshape(rows, _BLOCK, cols, _BLOCK)
-        .swapaxes(1, 2)
+    log_variance = whole_blocks(
+        np.log(ndimage.correlate(error, same_lattice, mode="reflect") + 1e-6), _BLOCK
     )
-    on_even = (values * even).sum(axis=(2, 3)) / even.sum(axis=(2, 3))
-    on_odd = (values * ~even).sum(axis=(2, 3)) / (~even).sum(axis=(2, 3))
-    difference = on_even - on_odd
+    even = (np.add.outer(np.arange(_BLOCK), np.arange(_BLOCK)) % 2) == 0  # blocks start even
+    difference = log_variance[:, :, even].mean(axis=2) - log_variance[:, :, ~even].mean(axis=2)
     # The measured lattice is the one with the larger prediction error, image-wide.
     if np.median(difference) >= 0:
         return difference, "even (x + y)"

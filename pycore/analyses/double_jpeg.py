@@ -9,7 +9,8 @@ only once (its first compression, if any, was on another grid), so its coefficie
 evenly between crowded and empty values. For each low-frequency coefficient whose
 histogram is periodic, each block's value is scored by the likelihood ratio of the
 periodic histogram against its locally smoothed version; the block's evidence is the sum
-over coefficients (Lin et al.'s independence assumption), smoothed over neighbouring
+over coefficients (Lin et al.'s independence assumption, here averaged over the periodic
+coefficients so images with more or fewer of them compare), smoothed over neighbouring
 blocks.
 
 The coefficients are recovered from the decoded luma plane, before colour conversion, by
@@ -24,12 +25,22 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, special
 
+from ..blocks import whole_blocks
 from ..image import Image
 from ..jpeg import luma_plane, luma_quantization
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, expand_blocks, statistic, verdict_for
+from ..result import (
+    REGION_CLEAN,
+    REGION_SUSPICIOUS,
+    Map,
+    Result,
+    calibrated,
+    expand_blocks,
+    largest_region,
+    statistic,
+)
 
 # The first coefficients in zigzag order after DC, as (row, column) of the 8x8 block.
 _ZIGZAG = [
@@ -61,10 +72,10 @@ _MAX_VALUE = 40
 _MIN_PERIODICITY = 4.0
 # Probability of a single compression from which a block counts as lacking the pattern.
 _LACKING = 0.6
-# Largest region without the pattern, as a share of the image, taken as clean and as
-# suspicious (set so that few real images are suspicious; bench/classical.py reports it).
-_AREA_CLEAN = 0.01
-_AREA_SUSPICIOUS = 0.03
+# A region without the pattern counts from this many blocks (32 x 32 pixels).
+_MIN_BLOCKS = 16
+# Images smaller than this on a side have too few blocks to compare.
+_MIN_SIDE = 64
 
 
 @analysis(
@@ -87,10 +98,14 @@ def double_jpeg(
     smoothing: Annotated[int, Param("Blocks averaged around each block", 1, 9, 2)] = 3,
 ) -> Result:
     table = luma_quantization(image.data) if image.format in ("JPEG", "MPO") else None
-    if table is None:
-        return Result(reason="Not a JPEG file: there is no double compression to check.")
-    luma = luma_plane(image.data).astype(np.float64)
-    blocks = block_coefficients(luma, table)  # rows x cols x 8 x 8 quantised integers
+    luma = luma_plane(image.data) if table is not None else None
+    if luma is None:
+        return Result(
+            reason="Not a JPEG file with a luma channel: there is no double compression to check."
+        )
+    if min(luma.shape) < _MIN_SIDE:
+        return Result(reason=f"Too small to check (under {_MIN_SIDE} pixels a side).")
+    blocks = block_coefficients(luma.astype(np.float64), table)  # rows x cols x 8 x 8
 
     evidence = np.zeros(blocks.shape[:2])
     periodic = []
@@ -111,13 +126,12 @@ def double_jpeg(
 
     smoothed = ndimage.uniform_filter(evidence / len(periodic), size=smoothing, mode="nearest")
     # Below zero the block's values sit between the crowded ones: compressed once.
-    single = 1.0 / (1.0 + np.exp(4.0 * smoothed))
+    single = special.expit(-4.0 * smoothed)
     # Blocks with nothing to judge (all coefficients zero) sit at exactly 0.5: only clear
     # evidence of a single compression counts.
     lacking = single >= _LACKING
-    labels, count = ndimage.label(lacking)
-    largest = (np.bincount(labels.ravel())[1:].max() / lacking.size) if count else 0.0
-    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
+    largest, _ = largest_region(lacking, _MIN_BLOCKS)
+    score = calibrated(largest, REGION_CLEAN, REGION_SUSPICIOUS)
     findings = [
         statistic(
             "Coefficients with a double-compression pattern", len(periodic), f"of {coefficients}"
@@ -125,7 +139,7 @@ def double_jpeg(
         statistic("Largest region without the pattern", largest, "fraction of image"),
         statistic("Blocks without the pattern", lacking.mean(), "fraction"),
     ]
-    if largest >= _AREA_CLEAN:
+    if largest >= REGION_CLEAN:
         reason = (
             f"The file was saved twice, but a region covering {largest:.1%} of it was "
             "compressed only once: pasted or replaced before the last save."
@@ -134,7 +148,6 @@ def double_jpeg(
         reason = "Saved twice, and the whole image carries the double-compression pattern."
     return Result(
         score=score,
-        verdict=verdict_for(score),
         reason=reason,
         maps={
             "single_compressed": Map(
@@ -157,11 +170,9 @@ def _dct_matrix() -> np.ndarray:
 
 def block_coefficients(luma: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Quantised DCT coefficients of each whole 8x8 block: rows x cols x 8 x 8 integers."""
-    rows, cols = luma.shape[0] // 8, luma.shape[1] // 8
-    blocks = (luma[: rows * 8, : cols * 8] - 128.0).reshape(rows, 8, cols, 8).swapaxes(1, 2)
     dct = _dct_matrix()
-    coefficients = dct @ blocks @ dct.T
-    return np.rint(coefficients / table).astype(np.int64)
+    coefficients = dct @ (whole_blocks(luma, 8) - 128.0) @ dct.T
+    return np.rint(coefficients / table).astype(np.int32)
 
 
 def _periodic_log_ratio(values: np.ndarray) -> np.ndarray | None:
@@ -174,12 +185,20 @@ def _periodic_log_ratio(values: np.ndarray) -> np.ndarray | None:
     period = _period(histogram)
     if period is None:
         return None
-    width = period + 1 - period % 2  # an odd window spanning one period
-    smooth = ndimage.uniform_filter1d(histogram, size=width, mode="reflect")
+    smooth = ndimage.correlate1d(histogram, _period_window(period), mode="reflect")
     ratio = np.log((histogram + 1.0) / (smooth + 1.0))
     ratio[_MAX_VALUE] = 0.0
     ratio[[0, -1]] = 0.0  # the clipped ends pool all larger values
     return ratio[clipped]
+
+
+def _period_window(period: int) -> np.ndarray:
+    """Weights averaging over exactly one period, centred: an even period takes half of
+    each end bin (period 2: 1/4, 1/2, 1/4)."""
+    weights = np.ones(period + 1 - period % 2)
+    if period % 2 == 0:
+        weights[[0, -1]] = 0.5
+    return weights / weights.sum()
 
 
 def _period(histogram: np.ndarray) -> int | None:

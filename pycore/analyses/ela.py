@@ -17,9 +17,6 @@ from ..jpeg import recompress
 from ..registry import Param, analysis
 from ..result import Map, Result, statistic
 
-# libjpeg's limit on either side of a JPEG image.
-_JPEG_MAX_SIDE = 65500
-
 
 @analysis(
     id="ela",
@@ -52,17 +49,14 @@ def ela(
         ),
     ] = "luminance",
 ) -> Result:
-    if max(image.width, image.height) > _JPEG_MAX_SIDE:
-        raise ValueError(
-            f"ELA re-encodes as JPEG, which allows at most {_JPEG_MAX_SIDE} "
-            f"pixels per side; this image is {image.width} x {image.height}"
-        )
-    original = image.rgb8()
-    # A grayscale image is re-saved as grayscale (its three equal channels as one).
-    resaved = recompress(original[:, :, :1] if image.channels == 1 else original, quality)
+    # A grayscale image is re-saved as grayscale.
+    original = image.rgb8()[:, :, :1] if image.channels == 1 else image.rgb8()
+    resaved = recompress(original, quality)
     # float64 and no BLAS: the statistics must agree to the last digits across runtimes.
     difference = original.astype(np.float64) - resaved.astype(np.float64)
-    if channels == "luminance":
+    if image.channels == 1:
+        error = np.abs(difference[:, :, 0])
+    elif channels == "luminance":
         # Luma is never subsampled and carries the compression history at full resolution;
         # colour errors come mostly from chroma subsampling and rounding, in every region.
         error = np.abs(luma(difference))

@@ -21,7 +21,7 @@ from scipy import ndimage
 
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, statistic, verdict_for
+from ..result import Map, Result, calibrated, statistic
 from .noise import IMMERKAER_KERNEL, MEDIAN_ABS_TO_SIGMA
 
 # The ring around a flat region where the image's own noise is measured, in pixels.
@@ -87,6 +87,8 @@ def enhance(
         )
 
     levels, flat = flat_pixels(image, flat_tolerance)
+    if levels.min() == levels.max():
+        return Result(reason="The image is one constant value: nothing to compare.", maps=maps)
     unnatural, natural = unnatural_flat_regions(levels, flat, flat_min_area)
     labels, count = ndimage.label(unnatural)
     largest = int(np.bincount(labels.ravel())[1:].max()) if count else 0
@@ -115,9 +117,7 @@ def enhance(
             "No constant regions at intensities that are noisy elsewhere; the views "
             "are visual aids."
         )
-    return Result(
-        score=score, verdict=verdict_for(score), reason=reason, maps=maps, findings=findings
-    )
+    return Result(score=score, reason=reason, maps=maps, findings=findings)
 
 
 def _sweep_bounds(center: float, width: float) -> tuple[float, float]:

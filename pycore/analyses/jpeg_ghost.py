@@ -8,9 +8,12 @@ across the qualities to [0, 1] (Farid's eq. 3). Most of the image follows one cu
 own history); a pasted region that was compressed at another quality has a local minimum
 at that quality: its difference drops there and rises again at higher qualities, a
 "ghost". Content never compressed only gets closer as the quality rises, so the map
-measures, per pixel, the depth of the curve's dip (below its values on both sides) above
-the image's typical dip at the same quality, and the quality where it is largest. Flat
-areas, which hardly change at any quality, are left out: their normalised curves are noise.
+measures, per 8x8 block, how far the depth of the curve's dip (below its values on both
+sides) differs from the image's typical dip at the same quality - either way round: a
+region pasted from a lower-quality JPEG has a dip the image lacks, a region pasted from
+an uncompressed source into an image saved twice lacks the dip the image has - and the
+quality where the difference is largest. Flat areas, which hardly change at any quality,
+are left out: their normalised curves are noise.
 """
 
 from __future__ import annotations
@@ -20,21 +23,30 @@ from typing import Annotated
 import numpy as np
 from scipy import ndimage
 
+from ..blocks import all_blocks
 from ..image import Image
-from ..jpeg import recompress
+from ..jpeg import luma_plane, recompress
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, expand_blocks, statistic, verdict_for
+from ..result import (
+    REGION_CLEAN,
+    REGION_SUSPICIOUS,
+    Map,
+    Result,
+    calibrated,
+    expand_blocks,
+    largest_region,
+    statistic,
+)
 
 _BLOCK = 8
 # A pixel is in a ghost where its curve rebounds this much more than the image's usual.
 _GHOST_DEPTH = 0.3
 # Below this local standard deviation (levels) the image is too flat for ghosts.
 _MIN_TEXTURE = 2.0
-# Share of the image in the largest ghost region taken as clean and as suspicious
-# (set so that few real images of ../shared/data/real are suspicious; bench/classical.py
-# reports the false-alarm rate).
-_AREA_CLEAN = 0.01
-_AREA_SUSPICIOUS = 0.03
+# A ghost region counts from this many 8x8 blocks (a 32 x 32 pixel square).
+_MIN_BLOCKS = 16
+# Images smaller than this on a side have too few blocks to compare.
+_MIN_SIDE = 64
 
 
 @analysis(
@@ -42,9 +54,10 @@ _AREA_SUSPICIOUS = 0.03
     title="JPEG ghosts",
     group="compression",
     help=(
-        "Bright regions were last JPEG-compressed at another quality than most of the image: "
-        "they change less than their surroundings when re-saved at that quality (the "
-        "'ghost'), which is what a region pasted from another JPEG looks like. The second "
+        "Bright regions were JPEG-compressed at another quality than most of the image: they "
+        "change less than their surroundings when re-saved at that quality (the 'ghost'), or "
+        "lack the ghost the rest of the image has, which is what a region pasted from "
+        "another picture looks like. The second "
         "map gives the quality of each region's ghost. Only meaningful for images that went "
         "through JPEG at least once. Common false alarms: flat or saturated areas (which "
         "barely change at any quality), very dark regions, and strong texture next to flat "
@@ -58,54 +71,61 @@ def jpeg_ghost(
     step: Annotated[int, Param("Quality step", 1, 10, 1)] = 5,
     window: Annotated[int, Param("Averaging window (pixels)", 8, 64, 8)] = 16,
 ) -> Result:
-    if highest_quality <= lowest_quality:
-        raise ValueError("highest_quality must be above lowest_quality")
     qualities = np.arange(lowest_quality, highest_quality + 1, step)
-    gray = np.rint(image.gray()).clip(0, 255).astype(np.uint8)
+    if len(qualities) < 3:
+        raise ValueError(
+            "a ghost is a dip between qualities: give at least three "
+            "(lowest_quality, highest_quality and step)"
+        )
+    if min(image.width, image.height) < _MIN_SIDE:
+        return Result(reason=f"Too small for JPEG ghosts (under {_MIN_SIDE} pixels a side).")
+    # A JPEG's own luma plane is what its encoder quantised; other files are re-saved from
+    # their rounded luminance.
+    gray = luma_plane(image.data)
+    if gray is None:
+        gray = np.rint(image.gray()).clip(0, 255).astype(np.uint8)
     curves, energetic = ghost_curves(gray, qualities, window)
+    if not energetic.any():
+        return Result(reason="Too flat throughout for JPEG ghosts to show.")
     # Depth of each curve's dip at each quality: how far it lies below its own values on
     # both sides (0 at the ends, and everywhere for a curve that only falls).
     before = np.maximum.accumulate(curves, axis=0)
     after = np.maximum.accumulate(curves[::-1], axis=0)[::-1]
-    rebound = np.minimum(before, after) - curves
-    typical = (
-        np.median(rebound[:, energetic], axis=1) if energetic.any() else np.zeros(len(qualities))
-    )
+    dips = np.minimum(before, after) - curves
+    typical = np.median(dips[:, energetic], axis=1) if energetic.any() else np.zeros(len(qualities))
     # Either way round: a region with a dip the image lacks (pasted from a lower-quality
     # JPEG), or lacking the dip the image has (pasted from a source never saved at that
     # quality, into an image saved twice).
-    excess = np.abs(np.where(energetic, rebound - typical[:, None, None], 0.0))
+    excess = np.abs(np.where(energetic, dips - typical[:, None, None], 0.0))
     depth = excess.max(axis=0)
     ghost_quality = qualities[excess.argmax(axis=0)]
     ghost = depth >= _GHOST_DEPTH
-    labels, count = ndimage.label(ghost)
-    largest = (np.bincount(labels.ravel())[1:].max() / ghost.size) if count else 0.0
-    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS)
-    strongest_quality = int(np.median(ghost_quality[ghost])) if count else None
+    largest, region = largest_region(ghost, _MIN_BLOCKS)
+    score = calibrated(largest, REGION_CLEAN, REGION_SUSPICIOUS)
 
     findings = [
         statistic("Largest ghost region", largest, "fraction of image"),
         statistic("Ghost area (all regions)", ghost.mean(), "fraction of image"),
-        statistic("Deepest dip beyond the usual", depth.max(), "normalised difference"),
+        statistic("Deepest difference from the usual dip", depth.max(), "normalised difference"),
         statistic("Left out as flat", 1.0 - energetic.mean(), "fraction of image"),
     ]
-    if count:
-        findings.append(statistic("Quality of the largest ghost", strongest_quality, "quality"))
-    if largest >= _AREA_CLEAN:
+    if region.any():
+        region_quality = int(np.median(ghost_quality[region]))
+        findings.append(statistic("Quality of the largest ghost", region_quality, "quality"))
+    if largest >= REGION_CLEAN:
         reason = (
-            f"A region covering {largest:.1%} of the image shows a ghost at quality "
-            f"{strongest_quality}: it was compressed differently from the rest."
+            f"A region covering {largest:.1%} of the image behaves differently at quality "
+            f"{region_quality}: it was compressed differently from the rest."
         )
     else:
         reason = "No region was compressed at another quality than the rest."
-    quality_map = (ghost_quality - lowest_quality) / max(highest_quality - lowest_quality, 1)
+    quality_map = (ghost_quality - lowest_quality) / (highest_quality - lowest_quality)
 
     def pixels(per_block: np.ndarray) -> np.ndarray:
         return expand_blocks(per_block, _BLOCK, image.height, image.width)
 
     return Result(
         score=score,
-        verdict=verdict_for(score),
         reason=reason,
         maps={
             "ghost": Map(
@@ -154,7 +174,4 @@ def ghost_curves(
 
 def _block_means(values: np.ndarray) -> np.ndarray:
     """Mean over each 8x8 block; partial blocks at the right and bottom use their pixels."""
-    height, width = values.shape
-    rows, cols = -(-height // _BLOCK), -(-width // _BLOCK)
-    padded = np.pad(values, ((0, rows * _BLOCK - height), (0, cols * _BLOCK - width)), mode="edge")
-    return padded.reshape(rows, _BLOCK, cols, _BLOCK).mean(axis=(1, 3))
+    return np.nanmean(all_blocks(values, _BLOCK), axis=(2, 3))

@@ -19,7 +19,16 @@ from scipy import ndimage
 
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, statistic, verdict_for
+from ..result import (
+    REGION_CLEAN,
+    REGION_SUSPICIOUS,
+    Map,
+    Result,
+    calibrated,
+    expand_blocks,
+    largest_region,
+    statistic,
+)
 
 _PERIOD = 8
 # Second differences above this (levels) are content edges, not blocking: clipped.
@@ -31,14 +40,14 @@ _MIN_GLOBAL_GRID = 8.0
 _MIN_ACTIVITY = 0.5
 # A grid strength (profile spreads) a tile's grid is seen clearly from.
 _CLEAR_GRID = 2.0
+# A shifted grid must stand this far (profile spreads) above the tile's value at the
+# image's phase.
+_SHIFT_MARGIN = 0.5
 # A tile is off the grid from this inconsistency, and regions count from this many tiles.
 _TILE_THRESHOLD = 0.6
 _MIN_TILES = 3
-# Largest inconsistent region, as a share of the image, taken as clean and as suspicious
-# (set so that few real images of ../shared/data/real are suspicious; bench/classical.py
-# reports the false-alarm rate).
-_AREA_CLEAN = 0.01
-_AREA_SUSPICIOUS = 0.03
+# Fewer tiles than this leave nothing to compare the image's grid with.
+_MIN_TILES_TO_COMPARE = 4
 
 
 @analysis(
@@ -65,6 +74,8 @@ def jpeg_grid(
     gray = image.gray()
     tile = max(_PERIOD * 2, min(tile, *gray.shape) // _PERIOD * _PERIOD)
     rows, cols = gray.shape[0] // tile, gray.shape[1] // tile
+    if rows * cols < _MIN_TILES_TO_COMPARE:
+        return Result(reason="Too small to compare block grids across the image.")
     # Folded profiles per tile: tiles x 8 phases, for vertical and horizontal grid lines.
     vertical_lines = _fold(_blocking(gray, axis=1)[: rows * tile, : cols * tile], tile, axis=1)
     horizontal_lines = _fold(_blocking(gray, axis=0)[: rows * tile, : cols * tile], tile, axis=0)
@@ -80,20 +91,17 @@ def jpeg_grid(
         shift, absence = _tile_inconsistency(grid, phase, active)
         shifted = np.maximum(shifted, shift)  # a shift along either axis is a shift
         missing = missing * absence  # a grid is gone when gone along both axes
-    inconsistency = np.maximum(shifted, np.sqrt(missing))
     grid_found = min(global_strength) >= _MIN_GLOBAL_GRID
-    inconsistency = np.where(active & grid_found, inconsistency, 0.0)
+    measured = active & grid_found
+    shifted = np.where(measured, shifted, 0.0)
+    inconsistency = np.where(measured, np.maximum(shifted, np.sqrt(missing)), 0.0)
 
-    # A tile or two alone are as likely noise as a finding: regions need several tiles.
-    suspicious_tiles = inconsistency >= _TILE_THRESHOLD
-    labels, count = ndimage.label(suspicious_tiles)
-    sizes = np.bincount(labels.ravel())[1:]
-    count = int((sizes >= _MIN_TILES).sum())
-    largest = (sizes.max() / suspicious_tiles.size) if count else 0.0
+    # Only shifted grids decide the score (an absent grid is too often smooth content); a
+    # tile or two alone are as likely noise as a finding, so regions need several tiles.
+    largest, _ = largest_region(shifted >= _TILE_THRESHOLD, _MIN_TILES)
     # Without a grid there is nothing to compare: no score rather than a "clean" claim.
-    score = calibrated(largest, _AREA_CLEAN, _AREA_SUSPICIOUS) if grid_found else None
-    per_pixel = np.zeros(gray.shape)
-    per_pixel[: rows * tile, : cols * tile] = np.repeat(np.repeat(inconsistency, tile, 0), tile, 1)
+    score = calibrated(largest, REGION_CLEAN, REGION_SUSPICIOUS) if grid_found else None
+    per_pixel = expand_blocks(inconsistency, tile, image.height, image.width)
 
     findings = [
         statistic("Grid strength, vertical lines", global_strength[0], "t statistic"),
@@ -103,21 +111,25 @@ def jpeg_grid(
             "value": f"{global_phase[0]}, {global_phase[1]}",
             "unit": "pixels",
         },
-        statistic("Largest region off the grid", largest, "fraction of tiles"),
+        statistic("Largest region with a shifted grid", largest, "fraction of tiles"),
+        statistic(
+            "Tiles with a missing grid",
+            np.mean(np.sqrt(missing)[measured] >= 0.6) if measured.any() else 0.0,
+            "fraction of measured tiles",
+        ),
     ]
     if not grid_found:
         reason = "No JPEG block grid in this image (never JPEG-compressed, or at very high "
         reason += "quality): nothing to compare."
-    elif count:
+    elif largest:
         reason = (
-            f"Tiles covering {largest:.1%} of the image have a missing or shifted 8x8 "
-            "grid, unlike the rest of the image."
+            f"Tiles covering {largest:.1%} of the image have their 8x8 grid shifted from the "
+            "rest of the image's: pasted from another JPEG."
         )
     else:
         reason = "The JPEG block grid is consistent across the image."
     return Result(
         score=score,
-        verdict=None if score is None else verdict_for(score),
         reason=reason,
         maps={
             "grid_mismatch": Map(
@@ -174,17 +186,20 @@ def _consistency(values: np.ndarray) -> float:
 def _tile_inconsistency(
     grid: np.ndarray, phase: int, active: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per tile, how far its grid is shifted, and how far it is gone (each 0 to 1): its
-    strength at the image's phase against its best phase (a shift) and against the typical
-    tile's strength at the image's phase (absence)."""
+    """Per tile, whether its grid is shifted (0 or 1), and how far it is gone (0 to 1).
+
+    Shifted: the tile's own grid is clear, peaks two or more phases away from the image's,
+    and stands clearly above what the tile shows at the image's phase. Gone: the tile's
+    strength at the image's phase against the typical tile's there.
+    """
     at_phase = grid[:, :, phase]
     best = grid.max(axis=2)
+    distance = np.abs(grid.argmax(axis=2) - phase)
+    away = np.minimum(distance, _PERIOD - distance) >= 2
+    shifted = (away & (best >= _CLEAR_GRID) & (best - at_phase >= _SHIFT_MARGIN)).astype(float)
+    # An absence needs a clear grid in the typical tile (a faint grid, as at high quality,
+    # is often lost in one tile's noise).
     typical = max(float(np.median(at_phase[active])) if active.any() else 0.0, 1e-9)
-    # A shift needs a clear grid of the tile's own; an absence needs a clear grid in the
-    # typical tile (a faint grid, as at high quality, is often lost in one tile's noise).
-    shifted = np.where(
-        best >= _CLEAR_GRID, np.clip((best - at_phase) / np.maximum(best, typical), 0, 1), 0.0
-    )
     missing = np.clip(1 - at_phase / typical, 0, 1) if typical >= _CLEAR_GRID else 0.0
     return shifted, np.broadcast_to(missing, shifted.shape)
 

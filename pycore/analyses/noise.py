@@ -10,10 +10,11 @@ not their mean, so edges in a block do not count as noise (up to half of it). Tw
 estimators give independent views: the median absolute value of the finest diagonal
 wavelet (Haar) sub-band per block (B. Mahdian and S. Saic, "Using noise inconsistencies
 for blind image forensics", Image and Vision Computing 27(10), 2009), and the smallest
-eigenvalue of the covariance of 4x4 patches per block (S. Pyatykh, J. Hesser and L. Zheng,
-"Image noise level estimation by principal component analysis", IEEE Trans. Image
-Processing 22(2), 2013, as used for splicing localisation by H. Zeng, Y. Zhan, X. Kang
-and X. Lin, Multimedia Tools and Applications 76, 2017), corrected for the bias of the
+eigenvalue of the covariance of 4x4 patches per block (after S. Pyatykh, J. Hesser and
+L. Zheng, "Image noise level estimation by principal component analysis", IEEE Trans.
+Image Processing 22(2), 2013, in the per-block form H. Zeng, Y. Zhan, X. Kang and X. Lin
+use for splicing localisation, Multimedia Tools and Applications 76, 2017, without
+Pyatykh's iterative selection of low-variance patches), corrected for the bias of the
 smallest sample eigenvalue (Marchenko-Pastur edge).
 """
 
@@ -24,6 +25,7 @@ from typing import Annotated
 import numpy as np
 from scipy import ndimage
 
+from ..blocks import all_blocks
 from ..image import Image
 from ..registry import Param, analysis
 from ..result import Map, Result, expand_blocks, statistic
@@ -31,6 +33,9 @@ from ..result import Map, Result, expand_blocks, statistic
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
 IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
 _MEDIAN_ABS_OF_NORMAL = 0.6744897501960817
+# Smallest block for the PCA estimate: with 8-pixel blocks 4x4 patches are too few
+# (d/n = 0.64) for the Marchenko-Pastur correction to hold.
+_PCA_MIN_BLOCK = 32
 # For white Gaussian noise of deviation sigma the filtered value has deviation 6 sigma
 # (sqrt of the sum of squared kernel weights), and the median of |x| of a normal variable
 # is 0.6745 of its deviation.
@@ -63,10 +68,12 @@ def noise(
 ) -> Result:
     gray = image.gray()
     residual = gray - ndimage.median_filter(gray, size=median_size, mode="reflect")
+    # PCA needs enough patches per block for its smallest eigenvalue to be trusted.
+    pca_block = max(block_size, _PCA_MIN_BLOCK)
     estimates = {
-        "noise_level": ("Immerkaer", block_noise_sigma(gray, block_size)),
-        "wavelet_level": ("wavelet", wavelet_noise_sigma(gray, block_size)),
-        "pca_level": ("PCA", pca_noise_sigma(gray, block_size)),
+        "noise_level": ("Immerkaer", block_noise_sigma(gray, block_size), block_size),
+        "wavelet_level": ("wavelet", wavelet_noise_sigma(gray, block_size), block_size),
+        "pca_level": ("PCA", pca_noise_sigma(gray, pca_block), pca_block),
     }
     levels = estimates["noise_level"][1]
     typical = float(np.median(levels))
@@ -83,12 +90,12 @@ def noise(
         statistic("Noise sigma, PCA estimate", np.median(estimates["pca_level"][1]), "levels"),
     ]
     maps = {}
-    for name, (method, values) in estimates.items():
+    for name, (method, values, block) in estimates.items():
         # The image's typical level sits mid-scale; the floor keeps noise-free synthetic
         # images from dividing by zero.
         scale = 2.0 * max(float(np.median(values)), 0.05)
         maps[name] = Map(
-            expand_blocks(values / scale, block_size, image.height, image.width),
+            expand_blocks(values / scale, block, image.height, image.width),
             colormap="viridis",
             legend=f"noise sigma per block ({method}), 0 to {scale:.3g} levels (mid = typical)",
         )
@@ -107,16 +114,6 @@ def noise(
     )
 
 
-def _blocks(values: np.ndarray, block_size: int) -> np.ndarray:
-    """``values`` cut into ceil(H / b) x ceil(W / b) blocks, flattened; the parts of the
-    last row and column of blocks beyond the image are NaN."""
-    height, width = values.shape
-    rows, cols = -(-height // block_size), -(-width // block_size)
-    padded = np.full((rows * block_size, cols * block_size), np.nan)
-    padded[:height, :width] = values
-    return padded.reshape(rows, block_size, cols, block_size).swapaxes(1, 2).reshape(rows, cols, -1)
-
-
 def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     """Immerkaer's noise deviation per ``block_size`` block, robust to edges.
 
@@ -124,7 +121,7 @@ def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     ``gray``; partial blocks at the right and bottom edges use the pixels they have.
     """
     filtered = np.abs(ndimage.correlate(gray.astype(np.float64), IMMERKAER_KERNEL, mode="reflect"))
-    return np.nanmedian(_blocks(filtered, block_size), axis=2) * MEDIAN_ABS_TO_SIGMA
+    return np.nanmedian(all_blocks(filtered, block_size), axis=(2, 3)) * MEDIAN_ABS_TO_SIGMA
 
 
 def wavelet_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
@@ -137,10 +134,8 @@ def wavelet_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
         padded[0::2, 0::2] - padded[0::2, 1::2] - padded[1::2, 0::2] + padded[1::2, 1::2]
     ) / 2.0
     # Each coefficient stands for a 2x2 pixel square: half-size blocks cover the same area.
-    half = np.abs(np.repeat(np.repeat(diagonal, 2, axis=0), 2, axis=1))[
-        : gray.shape[0], : gray.shape[1]
-    ]
-    return np.nanmedian(_blocks(half, block_size), axis=2) / _MEDIAN_ABS_OF_NORMAL
+    half = all_blocks(np.abs(diagonal), block_size // 2)
+    return np.nanmedian(half, axis=(2, 3)) / _MEDIAN_ABS_OF_NORMAL
 
 
 def pca_noise_sigma(gray: np.ndarray, block_size: int, patch: int = 4) -> np.ndarray:

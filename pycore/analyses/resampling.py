@@ -22,8 +22,10 @@ from scipy import ndimage
 from ..image import Image
 from ..jpeg import near_block_grid
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, statistic, verdict_for
+from ..result import Map, Result, calibrated, statistic
 
+# The smallest tile with frequencies to spare once the content's and JPEG's are left out.
+_MIN_TILE = 32
 # Kirchner's fixed predictor: each pixel from its 8 neighbours.
 _PREDICTOR = np.array([[-0.25, 0.5, -0.25], [0.5, 0.0, 0.5], [-0.25, 0.5, -0.25]])
 # Frequencies (cycles per pixel) below this are content, not resampling periods.
@@ -58,15 +60,19 @@ def resampling(
     image: Image,
     tile: Annotated[int, Param("Side of the analysed tiles (pixels)", 32, 256, 32)] = 64,
 ) -> Result:
+    if min(image.width, image.height) < _MIN_TILE:
+        return Result(reason=f"Too small to look for resampling (under {_MIN_TILE} pixels a side).")
     gray = image.gray()
     residue = gray - ndimage.correlate(gray, _PREDICTOR, mode="reflect")
     p_map = np.exp(-(residue**2))
     tile = min(tile, *gray.shape)
-    step = max(tile // 2, 1)
+    step = tile // 2
     strengths = tile_peak_strength(p_map, tile, step, image.format in ("JPEG", "MPO"))
 
     strongest = float(strengths.max())
     textured = strengths[strengths > 1.0]
+    if not textured.size:
+        return Result(reason="Flat or saturated throughout: no residue to look for resampling in.")
     # The typical textured tile, never below what a random spectrum gives on its own.
     typical = max(float(np.median(textured)) if textured.size else 0.0, _RANDOM_PEAK)
     contrast = strongest / typical
@@ -90,7 +96,6 @@ def resampling(
         )
     return Result(
         score=score,
-        verdict=verdict_for(score),
         reason=reason,
         maps={
             "periodicity": Map(
@@ -111,10 +116,11 @@ def tile_peak_strength(p_map: np.ndarray, tile: int, step: int, skip_jpeg_grid: 
     considered = np.hypot(fx, fy) >= _MIN_FREQUENCY
     if skip_jpeg_grid:
         considered &= ~(near_block_grid(fx, _GRID_TOLERANCE) & near_block_grid(fy, _GRID_TOLERANCE))
-    windows = _tiles(p_map, tile, step)
-    strengths = np.empty(windows.shape[:2])
-    for row in range(windows.shape[0]):  # a row of tiles at a time keeps memory small
-        patches = windows[row] - windows[row].mean(axis=(1, 2), keepdims=True)
+    rows = (p_map.shape[0] - tile) // step + 1
+    strengths = np.empty((rows, (p_map.shape[1] - tile) // step + 1))
+    for row in range(rows):  # a row of tiles at a time keeps memory small
+        tiles = _row_of_tiles(p_map[row * step : row * step + tile], step)
+        patches = tiles - tiles.mean(axis=(1, 2), keepdims=True)
         magnitude = np.abs(np.fft.fft2(patches * window))[:, considered]
         ratio = magnitude.max(axis=1) / np.maximum(np.median(magnitude, axis=1), 1e-12)
         # Flat or saturated tiles have no residue to be periodic: no evidence either way.
@@ -134,18 +140,16 @@ def nearest_tile_values(
     return values[rows[:, None], cols[None, :]]
 
 
-def _tiles(values: np.ndarray, tile: int, step: int) -> np.ndarray:
-    """Read-only view of the ``tile`` x ``tile`` windows every ``step`` pixels: R x C x t x t.
-
-    Built directly rather than by striding a view of every window, whose nominal size
-    overflows a 32-bit address space (wasm) on large images.
-    """
-    rows = (values.shape[0] - tile) // step + 1
-    cols = (values.shape[1] - tile) // step + 1
-    row_stride, col_stride = values.strides
+def _row_of_tiles(strip: np.ndarray, step: int) -> np.ndarray:
+    """Read-only view of the square tiles of a strip (as high as a tile), every ``step``
+    pixels: count x tile x tile. One strip at a time keeps the view's nominal size small,
+    which a 32-bit address space (wasm) needs on large images."""
+    tile = strip.shape[0]
+    count = (strip.shape[1] - tile) // step + 1
+    row_stride, col_stride = strip.strides
     return as_strided(
-        values,
-        shape=(rows, cols, tile, tile),
-        strides=(row_stride * step, col_stride * step, row_stride, col_stride),
+        strip,
+        shape=(count, tile, tile),
+        strides=(col_stride * step, row_stride, col_stride),
         writeable=False,
     )

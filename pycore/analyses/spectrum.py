@@ -26,7 +26,7 @@ from scipy import ndimage
 from ..image import Image
 from ..jpeg import near_block_grid
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, statistic, verdict_for
+from ..result import Map, Result, calibrated, statistic
 
 # Peak prominence (robust z-score of log power over its local median) taken as clean and
 # as suspicious (set so that few real images of ../shared/data/real are suspicious;
@@ -36,6 +36,8 @@ _PROMINENCE_SUSPICIOUS = 14.0
 # How far (cycles per pixel) from a multiple of 1/8 a JPEG grid peak may be: blocking
 # modulated by the content has side lobes a bin or two away.
 _GRID_TOLERANCE = 0.01
+# Smaller tiles have too few frequencies to tell a peak from the spectrum's fluctuation.
+_MIN_TILE = 64
 # Peaks this close to zero frequency belong to the image content, not to a period.
 _MIN_RADIUS = 0.06
 _MAX_PEAKS = 12
@@ -67,6 +69,8 @@ def spectrum(
     gray = image.gray()
     residual = gray - ndimage.median_filter(gray, size=3, mode="reflect")
     size = min(tile, _largest_power_of_two(min(gray.shape)))
+    if size < _MIN_TILE or not residual.any():
+        return Result(reason="Too small, or without any noise, for a spectrum to say anything.")
     log_power = np.log10(welch_spectrum(residual, size) + 1e-12)
     prominence = prominence_map(log_power)
     is_jpeg = image.format in ("JPEG", "MPO")
@@ -117,7 +121,6 @@ def spectrum(
         reason = "The noise spectrum is smooth: no periodic up-sampling trace."
     return Result(
         score=score,
-        verdict=None if score is None else verdict_for(score),
         reason=reason,
         maps={
             "spectrum": Map(

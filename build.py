@@ -155,6 +155,7 @@ def build() -> None:
     shutil.copytree(ROOT / "web", DIST, dirs_exist_ok=True)
     packages = copy_pyodide(DIST / "pyodide")
     copy_ort(DIST / "ort")
+    copy_c2pa(DIST / "c2pa")
     wheel = build_wheel(DIST / "wheels")
     models = copy_models(DIST / "models")
     info = {
@@ -300,6 +301,14 @@ def copy_ort(target: Path) -> None:
     source = NODE_MODULES / "onnxruntime-web" / "dist"
     target.mkdir(parents=True)
     for name in ORT_FILES:
+        shutil.copy2(source / name, target / name)
+
+
+def copy_c2pa(target: Path) -> None:
+    """The C2PA SDK's WebAssembly build, which the worker loads for Content Credentials."""
+    source = NODE_MODULES / "@contentauth" / "c2pa-wasm" / "pkg"
+    target.mkdir(parents=True)
+    for name in ("c2pa.js", "c2pa_bg.wasm"):
         shutil.copy2(source / name, target / name)
 
 

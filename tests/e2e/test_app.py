@@ -13,6 +13,7 @@ from skimage import data as skimage_data
 
 from pycore import ANALYSES, models
 from pycore.blocking import run_blocking
+from tests.credentials_signing import sign
 from tests.e2e.conftest import (
     ARTIFACTS,
     assert_same_findings,
@@ -154,7 +155,7 @@ def test_picked_and_pasted_files_are_analysed(app, tmp_path):
     app.set_input_files("#file-input", str(path))
     wait_analysed(app, 1)
     assert "16-bit" in app.inner_text("#image-facts")
-    assert dict(page_findings(app, "metadata"))["Bit depth"] == "16 bits per sample"
+    assert metadata_fields(app)["Bit depth"] == "16 bits per sample"
 
     paste_file(app, encode(textured_rgb(40, 50), "WEBP", lossless=True), "image.webp", "image/webp")
     wait_analysed(app, 2)
@@ -187,6 +188,11 @@ def test_rerun_with_edited_parameters_matches_the_cli(app, tmp_path):
     assert app.locator("#layers li[data-analysis='ela']").count() == 1  # replaced, not added
 
 
+def metadata_fields(page) -> dict[str, str]:
+    """The metadata card's rows as field -> value (section, field, value columns)."""
+    return {row[1]: row[2] for row in page_findings(page, "metadata")}
+
+
 def test_metadata_text_is_shown_inert(app):
     exif = PILImage.Exif()
     exif[0x0131] = '<img src=x onerror="window.__injected = 1">'  # Software
@@ -195,7 +201,7 @@ def test_metadata_text_is_shown_inert(app):
     PILImage.fromarray(textured_rgb(32, 32)).save(buffer, "JPEG", exif=exif)
     drop_file(app, buffer.getvalue(), "<i>name</i>.jpg", "image/jpeg")
     wait_analysed(app, 1)
-    found = dict(page_findings(app, "metadata"))
+    found = metadata_fields(app)
     assert found["Software"] == '<img src=x onerror="window.__injected = 1">'
     assert found["ImageDescription"] == "<script>window.__injected = 2</script><b>bold</b>"
     assert app.inner_text("#image-name") == "<i>name</i>.jpg"
@@ -244,3 +250,22 @@ def test_a_new_file_replaces_one_still_being_analysed(app):
     states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
     assert states == ["done"] * len([entry for entry in ANALYSES.values() if entry.default])
     assert app.locator("#layers li[data-analysis='ela']").count() == 1
+
+
+def test_content_credentials_are_read_in_the_browser_as_natively(
+    app, site, requests_seen, tmp_path
+):
+    signed = sign(encode(textured_rgb(64, 80), "JPEG", quality=90), "image/jpeg")
+    path = tmp_path / "credentials.jpg"
+    path.write_bytes(signed)
+    drop_file(app, signed, path.name, "image/jpeg")
+    wait_analysed(app, 1)
+    assert_page_matches_cli(app, path)  # the SDK's WebAssembly build agrees with c2pa-python
+    found = metadata_fields(app)
+    assert found["Claim generator"] == "FigSleuth test generator 1.0"
+    assert found["Validation"] == "signature and hashes valid, signer not on a trust list"
+    assert "no trust list is bundled" in found["Trust"]
+    verdict = app.get_attribute("section.card[data-analysis='metadata'] .verdict", "data-verdict")
+    assert verdict == "suspicious"
+    assert_only_local_requests(requests_seen, site.url)
+    assert any(url.endswith("/c2pa/c2pa_bg.wasm") for url in requests_seen)

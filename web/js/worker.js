@@ -33,7 +33,9 @@ async function start() {
   mark('packages');
 
   progress('Installing the forensic core', 0.7);
-  pyodide.registerJsModule('figsleuth_bridge', { infer: runModel });
+  pyodide.registerJsModule('figsleuth_bridge', {
+    infer: runModel, read_credentials: readCredentials,
+  });
   const micropip = pyodide.pyimport('micropip');
   try {
     // deps=false: the packages are loaded above; micropip must never look for them online.
@@ -92,6 +94,35 @@ async function runModel(name, bytes, dims) {
   const output = outputs[model.outputNames[0]];
   const data = output.data;
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dims: output.dims };
+}
+
+// ---- Content Credentials: the C2PA SDK's WebAssembly build, loaded on first use ----------
+
+let c2paModule;
+
+function c2pa() {
+  c2paModule ??= import('../c2pa/c2pa.js').then(async (module) => {
+    await module.default({ module_or_path: new URL('c2pa/c2pa_bg.wasm', appRoot) });
+    return module;
+  });
+  return c2paModule;
+}
+
+// Called from pycore.credentials: the manifest store as the SDK's JSON, or null if none.
+async function readCredentials(bytes, mime, settings) {
+  const { WasmReader } = await c2pa();
+  let reader;
+  try {
+    reader = await WasmReader.fromBytes(mime, bytes.slice(), settings);
+  } catch (error) {
+    if (/JumbfNotFound|ManifestNotFound/.test(String(error))) return null;
+    throw new Error(String(error));
+  }
+  try {
+    return reader.json();
+  } finally {
+    reader.free();
+  }
 }
 
 // ---- Requests ----------------------------------------------------------------------------

@@ -115,12 +115,21 @@ def wait_analysed(page, count: int) -> None:
 
 
 def page_findings(page, analysis_id: str) -> list[list[float | str]]:
-    """The findings table of one analysis card, row by row: numbers exact, text as shown."""
+    """The findings table of one analysis card, row by row: numbers exact, text as shown.
+    Under a section heading, the section is put back as the row's first cell."""
     return page.evaluate(
-        """(id) => [...document.querySelectorAll(
-              `section.card[data-analysis='${id}'] table.findings tbody tr`)]
-            .map((row) => [...row.cells].map((cell) => (cell.dataset.value !== undefined
-              ? Number(cell.dataset.value) : cell.textContent)))""",
+        """(id) => {
+            const rows = [];
+            let section = null;
+            const selector = `section.card[data-analysis='${id}'] table.findings tbody tr`;
+            for (const row of document.querySelectorAll(selector)) {
+              if (row.classList.contains('section')) { section = row.textContent; continue; }
+              const cells = [...row.cells].map((cell) => (cell.dataset.value !== undefined
+                ? Number(cell.dataset.value) : cell.textContent));
+              rows.push(section === null ? cells : [section, ...cells]);
+            }
+            return rows;
+        }""",
         analysis_id,
     )
 

@@ -81,14 +81,28 @@ function plotFigure(map, marks) {
     el('figcaption', {}, `${map.name.replaceAll('_', ' ')}: ${map.legend}`));
 }
 
-/** Findings as a table whose columns are the rows' keys; numbers keep their exact value. */
+/**
+ * Findings as a table whose columns are the rows' keys; numbers keep their exact value.
+ * Rows with a `section` are grouped under a heading row per section instead of a column.
+ */
 function findingsTable(rows) {
   if (!rows.length) return el('p', { class: 'empty' }, 'No findings.');
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))]
+    .filter((column) => column !== 'section');
   const cell = (value) => (typeof value === 'number'
     ? el('td', { class: 'number', dataset: { value: String(value) } }, formatNumber(value))
     : el('td', {}, value === null || value === undefined ? '' : String(value)));
+  const body = [];
+  let section;
+  for (const row of rows) {
+    if (row.section !== undefined && row.section !== section) {
+      section = row.section;
+      body.push(el('tr', { class: 'section' },
+        el('th', { scope: 'colgroup', colspan: String(columns.length) }, String(section))));
+    }
+    body.push(el('tr', {}, columns.map((column) => cell(row[column]))));
+  }
   return el('table', { class: 'findings' },
     el('thead', {}, el('tr', {}, columns.map((column) => el('th', { scope: 'col' }, column)))),
-    el('tbody', {}, rows.map((row) => el('tr', {}, columns.map((column) => cell(row[column]))))));
+    el('tbody', {}, body));
 }

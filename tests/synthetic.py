@@ -30,3 +30,13 @@ def encode(pixels: np.ndarray, format: str, **options: object) -> bytes:
 
 def decode(data: bytes) -> np.ndarray:
     return np.asarray(PILImage.open(io.BytesIO(data)).convert("RGB"))
+
+
+def fine_texture(size: int, seed: int = 0) -> np.ndarray:
+    """Gray detail at several scales (float, about 30..230): what keypoints need to find."""
+    rng = np.random.default_rng(seed)
+    detail = sum(
+        ndimage.gaussian_filter(rng.normal(size=(size, size)), sigma) * sigma**1.2
+        for sigma in (1, 2, 4, 8)
+    )
+    return (detail - detail.min()) / (detail.max() - detail.min()) * 200 + 30

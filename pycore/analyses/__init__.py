@@ -7,9 +7,11 @@ says first, then compression, noise and camera traces, periodic traces, and visu
 from . import metadata  # noqa: I001 - the order below is deliberate
 from . import ela, jpeg_ghost, double_jpeg, jpeg_grid
 from . import noise, cfa, resampling, spectrum, enhance
+from . import copy_move
 
 __all__ = [
     "cfa",
+    "copy_move",
     "double_jpeg",
     "ela",
     "enhance",

@@ -1,0 +1,156 @@
+"""Copy-move: regions copied within the image, under rotation, mirroring and scaling.
+
+Method: keypoint-based copy-move detection (I. Amerini et al., "A SIFT-based forensic
+method for copy-move attack detection and transformation recovery", IEEE TIFS 6(3), 2011):
+SIFT keypoints and their mirrored descriptors (pycore.features), g2NN matching within
+the image (pycore.matching), RANSAC similarity transforms with or without a mirror, then
+dense verification of each transform by local normalised cross-correlation between the
+image and its own resampled copy (pycore.regions), which outlines the copied pixels and is
+unaffected by brightness and contrast changes. Pure shifts that also repeat at twice the
+distance are periodic content (a texture, a grid), not a copy, and are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+from scipy import spatial
+
+from .. import features, matching, regions
+from ..image import Image
+from ..registry import Param, analysis
+from ..result import Map, Result, calibrated, statistic
+
+# Inliers of the best verified copy taken as clean and as suspicious.
+_INLIERS_CLEAN = 5.0
+_INLIERS_SUSPICIOUS = 10.0
+
+
+@analysis(
+    id="copy_move",
+    title="Copy-move (duplicated regions)",
+    group="duplication",
+    help=(
+        "Regions that appear twice in the image, also when the copy was rotated, flipped, "
+        "scaled or made brighter or darker. Each copy is outlined in its own colour at both "
+        "places, joined by a line, and labelled with how it was transformed. A verified copy "
+        "is strong evidence of duplication. Common false alarms: genuinely repeated content "
+        "(a grid, a periodic specimen, repeated text or symbols, identical markers), and "
+        "flat or saturated background, which matches itself anywhere; check that the "
+        "outlined content is biological detail, not a label or a pattern."
+    ),
+)
+def copy_move(
+    image: Image,
+    max_keypoints: Annotated[
+        int, Param("Most keypoints examined (caps the work on busy images)", 500, 10000, 500)
+    ] = 4000,
+    min_matches: Annotated[int, Param("Keypoint matches a copy needs", 4, 50, 1)] = 8,
+    correlation: Annotated[
+        float, Param("Correlation a copied pixel needs with its source (0-1)", 0.5, 0.99)
+    ] = 0.8,
+    min_area: Annotated[
+        int, Param("Smallest copied region reported (pixels)", 64, 100000, 1)
+    ] = 400,
+) -> Result:
+    gray = image.gray() / 255.0
+    points = features.detect(gray, max_keypoints)
+    found = matching.match(points, min_distance=_min_shift(image))
+    source_xy, target_xy = points.xy[found.first], points.xy[found.second]
+    models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=min_matches)
+
+    copies: list[tuple[matching.Transform, regions.CopiedRegion, int]] = []
+    covered = np.zeros(gray.shape, bool)
+    for transform, inliers in models:
+        region = regions.copied_region(
+            gray, transform, target_xy[inliers], correlation, _min_shift(image)
+        )
+        if region is None or region.target.sum() < min_area:
+            continue
+        if _periodic(gray, transform, region.target, correlation):
+            continue
+        # The same copy is often found both ways round (source <-> target): keep it once.
+        if (covered & (region.source | region.target)).sum() > 0.5 * region.target.sum():
+            continue
+        covered |= region.source | region.target
+        copies.append((transform, region, int(inliers.sum())))
+
+    strongest = max((count for *_, count in copies), default=0)
+    score = calibrated(strongest, _INLIERS_CLEAN, _INLIERS_SUSPICIOUS) if copies else 0.1
+    findings: list[dict[str, Any]] = [
+        statistic("Keypoints", len(points), "points"),
+        statistic("Keypoint matches", len(found.first), "pairs"),
+        statistic("Verified copies", len(copies), "regions"),
+    ]
+    marks = []
+    for group, (transform, region, count) in enumerate(copies):
+        findings.append(
+            {
+                "statistic": f"Copy {group + 1}",
+                "value": transform.describe(),
+                "unit": f"{count} matches, {int(region.target.sum())} px, "
+                f"correlation {region.correlation:.2f}",
+            }
+        )
+        marks.append(
+            {
+                "kind": "match",
+                "group": group,
+                "label": transform.describe(),
+                "source": _outline(region.source),
+                "target": _outline(region.target),
+            }
+        )
+    if copies:
+        reason = (
+            f"{len(copies)} region(s) appear twice in the image "
+            f"({'; '.join(transform.describe() for transform, *_ in copies[:3])})."
+        )
+    else:
+        reason = "No region of the image appears twice."
+    return Result(
+        score=score,
+        reason=reason,
+        marks=marks,
+        findings=findings,
+        maps={
+            "copied": Map(
+                covered.astype(np.float32),
+                colormap="inferno",
+                legend="pixels found twice (both copies)",
+            )
+        },
+    )
+
+
+def _min_shift(image: Image) -> float:
+    """Keypoints this close are the same structure, not a copy (2% of the image's side)."""
+    return max(10.0, 0.02 * max(image.width, image.height))
+
+
+def _periodic(
+    gray: np.ndarray, transform: matching.Transform, target: np.ndarray, threshold: float
+) -> bool:
+    """Whether a pure shift also holds at twice the distance: a repeating pattern."""
+    if transform.mirrored or abs(transform.scale - 1) > 0.05 or abs(transform.angle) > 3:
+        return False
+    double = matching.Transform(1 + 0j, 2 * transform.b, False)
+    repeat = regions.copied_region(
+        gray, double, np.argwhere(target)[:, ::-1].astype(float), threshold
+    )
+    return repeat is not None and (repeat.target & target).sum() > 0.5 * target.sum()
+
+
+def _outline(mask: np.ndarray) -> list[list[float]]:
+    """The convex hull of a mask as [x, y] points (at most a few hundred)."""
+    rows, cols = np.nonzero(mask)
+    if len(rows) < 3:
+        return [[float(col), float(row)] for row, col in zip(rows, cols, strict=True)]
+    step = max(1, len(rows) // 20000)
+    points = np.stack([cols[::step], rows[::step]], axis=1).astype(float)
+    try:
+        hull = spatial.ConvexHull(points)
+    except spatial.QhullError:
+        return points[:3].tolist()
+    return points[hull.vertices].round(1).tolist()

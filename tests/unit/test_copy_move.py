@@ -1,0 +1,139 @@
+"""Copy-move: copies found under each transform, and none on repetitive genuine content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont
+from scipy import ndimage
+
+from pycore import get, load
+from pycore.matching import Transform
+from tests.metrics import pixel_auc
+from tests.synthetic import encode, fine_texture
+
+SIZE, SIDE, TOP, LEFT = 512, 150, 300, 320
+
+
+def forged(kind: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A texture with a 150-pixel region copied onto (300, 320) under ``kind``; the mask of
+    both copies."""
+    base = fine_texture(SIZE, seed)
+    truth = np.zeros(base.shape, bool)
+    if kind.startswith("scale"):
+        factor = float(kind[5:])
+        side = int(SIDE / factor)
+        patch = ndimage.zoom(base[30 : 30 + side, 30 : 30 + side], SIDE / side, order=1)[
+            :SIDE, :SIDE
+        ]
+        truth[30 : 30 + side, 30 : 30 + side] = True
+    elif kind == "rotate37":
+        larger = base[10 : 10 + SIDE + 60, 10 : 10 + SIDE + 60]
+        patch = ndimage.rotate(larger, 37, reshape=False, order=1)[30 : 30 + SIDE, 30 : 30 + SIDE]
+        truth[40 : 40 + SIDE, 40 : 40 + SIDE] = True
+    else:
+        patch = base[30 : 30 + SIDE, 30 : 30 + SIDE]
+        truth[30 : 30 + SIDE, 30 : 30 + SIDE] = True
+        if kind == "rotate90":
+            patch = np.rot90(patch)
+        elif kind == "flip":
+            patch = patch[:, ::-1]
+        elif kind == "contrast":
+            patch = (patch - patch.mean()) * 1.5 + patch.mean()
+    base[TOP : TOP + SIDE, LEFT : LEFT + SIDE] = patch
+    truth[TOP : TOP + SIDE, LEFT : LEFT + SIDE] = True
+    return np.clip(np.rint(base), 0, 255).astype(np.uint8), truth
+
+
+@pytest.mark.parametrize(
+    ("kind", "described"),
+    [
+        ("shift", "copied as is"),
+        ("rotate90", "rotated"),
+        ("rotate37", "37 degrees"),
+        ("flip", "flipped horizontally"),
+        ("scale0.6", "scaled x0.6"),
+        ("scale1.7", "scaled x1.7"),
+        ("contrast", "copied as is"),
+    ],
+)
+@pytest.mark.parametrize("jpeg", [False, True], ids=["png", "jpeg75"])
+def test_a_copy_is_found_under_each_transform(kind, described, jpeg):
+    pixels, truth = forged(kind)
+    data = encode(pixels, "JPEG", quality=75) if jpeg else encode(pixels, "PNG")
+    result = get("copy_move").run_sync(load(data, f"{kind}.png"))
+    assert result.verdict == "suspicious", result.findings
+    assert pixel_auc(result.maps["copied"].data, truth) > 0.9
+    labels = [mark["label"] for mark in result.marks]
+    assert any(described in label for label in labels), labels
+    mark = result.marks[0]
+    assert mark["kind"] == "match" and len(mark["source"]) >= 3 and len(mark["target"]) >= 3
+
+
+def periodic_pattern() -> np.ndarray:
+    rng = np.random.default_rng(1)
+    tile = ndimage.gaussian_filter(rng.normal(size=(32, 32)), 1.5)
+    tile = (tile - tile.min()) / (tile.max() - tile.min()) * 180 + 40
+    return np.tile(tile, (12, 12)) + rng.normal(0, 2, (384, 384))
+
+
+def text_page() -> np.ndarray:
+    rng = np.random.default_rng(2)
+    page = PILImage.new("L", (512, 384), 255)
+    draw = ImageDraw.Draw(page)
+    words = [
+        "the",
+        "cell",
+        "nucleus",
+        "was",
+        "stained",
+        "with",
+        "DAPI",
+        "and",
+        "imaged",
+        "at",
+        "40x",
+        "magnification",
+    ]
+    for line in range(22):
+        draw.text(
+            (10, 8 + line * 17),
+            " ".join(rng.choice(words, 9)),
+            fill=0,
+            font=ImageFont.load_default(),
+        )
+    return np.asarray(page, dtype=np.float64)
+
+
+def gel_with_similar_lanes() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    gel = np.full((300, 420), 230.0)
+    rows = np.arange(300)[:, None]
+    for lane in range(10):
+        for band, width in ((60, 4), (110, 5), (170, 4), (230, 6)):
+            depth = rng.uniform(80, 150)
+            gel[:, 20 + lane * 40 : 48 + lane * 40] -= depth * np.exp(
+                -((rows - band - rng.normal(0, 1)) ** 2) / (2 * width**2)
+            )
+    return ndimage.gaussian_filter(gel, 1) + rng.normal(0, 3, gel.shape)
+
+
+@pytest.mark.parametrize(
+    "make", [periodic_pattern, text_page, gel_with_similar_lanes], ids=["periodic", "text", "gel"]
+)
+def test_repetitive_genuine_content_is_not_a_copy(make):
+    pixels = np.clip(np.rint(make()), 0, 255).astype(np.uint8)
+    for data in (encode(pixels, "PNG"), encode(pixels, "JPEG", quality=80)):
+        result = get("copy_move").run_sync(load(data, "genuine.png"))
+        assert result.verdict == "clean", result.findings
+
+
+def test_transforms_compose_with_their_inverse():
+    for transform in (
+        Transform(1.2 * np.exp(0.6j), 30 + 5j, False),
+        Transform(0.7 * np.exp(-2j), -4 + 9j, True),
+    ):
+        points = np.array([[10.0, 20.0], [300.5, 7.25]])
+        back = transform.inverse().apply(transform.apply(points))
+        assert np.allclose(back, points)

@@ -57,7 +57,7 @@ class Keypoints:
 
 def detect(gray: np.ndarray, max_keypoints: int = 4000) -> Keypoints:
     """Keypoints of a gray image (any range), the strongest ``max_keypoints`` kept."""
-    image = gray.astype(np.float32)
+    image = gray.astype(np.float64)
     low, high = float(image.min()), float(image.max())
     image = (image - low) / (high - low) if high > low else image * 0.0
     found: list[tuple] = []
@@ -73,7 +73,7 @@ def detect(gray: np.ndarray, max_keypoints: int = 4000) -> Keypoints:
     xy, scale, angle, strength, descriptors = (
         np.concatenate(part) for part in zip(*found, strict=True)
     )
-    order = np.argsort(-strength)[:max_keypoints]
+    order = np.argsort(-strength, kind="stable")[:max_keypoints]  # ties: same order everywhere
     descriptors = descriptors[order]
     return Keypoints(
         xy[order],
@@ -87,7 +87,7 @@ def detect(gray: np.ndarray, max_keypoints: int = 4000) -> Keypoints:
 
 def _empty() -> Keypoints:
     empty = np.zeros((0, 2)), np.zeros(0), np.zeros(0), np.zeros(0)
-    return Keypoints(*empty, np.zeros((0, 128), np.float32), np.zeros((0, 128), np.float32))
+    return Keypoints(*empty, np.zeros((0, 128)), np.zeros((0, 128)))
 
 
 def _octave(base: np.ndarray) -> list[np.ndarray]:
@@ -243,7 +243,7 @@ def _descriptors(
     descriptors /= np.maximum(np.linalg.norm(descriptors, axis=1, keepdims=True), 1e-12)
     descriptors = np.minimum(descriptors, 0.2)
     descriptors /= np.maximum(np.linalg.norm(descriptors, axis=1, keepdims=True), 1e-12)
-    return descriptors.astype(np.float32)
+    return descriptors
 
 
 def mirror_descriptors(descriptors: np.ndarray) -> np.ndarray:

@@ -98,7 +98,9 @@ def match(points: Keypoints, other: Keypoints | None = None, min_distance: float
     for mirrored, targets in ((False, other.descriptors), (True, other.mirrored)):
         for start in range(0, len(points), _CHUNK):
             block = points.descriptors[start : start + _CHUNK]
-            distance = np.sqrt(np.maximum(2 - 2 * (block @ targets.T), 0))
+            # Rounded so that the last bits of a BLAS product, which differ between builds
+            # (native and WebAssembly), cannot tip a ratio test either way.
+            distance = np.round(np.sqrt(np.maximum(2 - 2 * (block @ targets.T), 0)), 6)
             if same:
                 gap = np.linalg.norm(
                     points.xy[start : start + _CHUNK, None] - other.xy[None], axis=2
@@ -107,7 +109,8 @@ def match(points: Keypoints, other: Keypoints | None = None, min_distance: float
             count = min(_MAX_NEIGHBOURS + 1, distance.shape[1])
             nearest = np.argpartition(distance, count - 1, axis=1)[:, :count]
             ordered = np.take_along_axis(distance, nearest, axis=1)
-            order = np.argsort(ordered, axis=1)
+            # By distance, then index: ties order the same in every numpy build.
+            order = np.lexsort((nearest, ordered), axis=1)
             nearest = np.take_along_axis(nearest, order, axis=1)
             ordered = np.take_along_axis(ordered, order, axis=1)
             # g2NN: neighbours before the first big jump in distance are matches.
@@ -123,7 +126,11 @@ def match(points: Keypoints, other: Keypoints | None = None, min_distance: float
     if same:  # keep each pair once, first < second (a mirror match holds both ways)
         keep = first < second
         first, second, mirrored = first[keep], second[keep], mirrored[keep]
-    return Matches(first.astype(np.intp), second.astype(np.intp), mirrored.astype(bool))
+    # One canonical order, which RANSAC's sampling depends on.
+    order = np.lexsort((mirrored, second, first))
+    return Matches(
+        first[order].astype(np.intp), second[order].astype(np.intp), mirrored[order].astype(bool)
+    )
 
 
 def fit_transforms(
@@ -188,8 +195,8 @@ def _ransac(
     b = w[picks[:, 0]] - a * z[picks[:, 0]]
     best, best_count = None, 0
     for start in range(0, len(a), 128):
-        residual = np.abs(
-            a[start : start + 128, None] * z[None] + b[start : start + 128, None] - w[None]
+        residual = _rounded(
+            np.abs(a[start : start + 128, None] * z[None] + b[start : start + 128, None] - w[None])
         )
         counts = (residual < tolerance).sum(axis=1)
         index = int(np.argmax(counts))
@@ -197,12 +204,18 @@ def _ransac(
             best, best_count = (a[start + index], b[start + index]), int(counts[index])
     if best is None:
         return None, np.zeros(count, bool)
-    inliers = np.abs(best[0] * z + best[1] - w) < tolerance
+    inliers = _rounded(np.abs(best[0] * z + best[1] - w)) < tolerance
     for _ in range(2):  # least-squares refinement on the inliers
         if inliers.sum() < 2:
             break
         design = np.stack([z[inliers], np.ones(inliers.sum())], axis=1)
         (fitted_a, fitted_b), *_ = np.linalg.lstsq(design, w[inliers], rcond=None)
-        inliers = np.abs(fitted_a * z + fitted_b - w) < tolerance
+        inliers = _rounded(np.abs(fitted_a * z + fitted_b - w)) < tolerance
         best = (fitted_a, fitted_b)
     return Transform(complex(best[0]), complex(best[1]), mirrored), inliers
+
+
+def _rounded(residual: np.ndarray) -> np.ndarray:
+    """Residuals to 1e-6 pixel: LAPACK and BLAS differ in the last bits between builds
+    (native and WebAssembly), which must not move a point across the tolerance."""
+    return np.round(residual, 6)

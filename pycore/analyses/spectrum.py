@@ -196,7 +196,7 @@ def find_peaks(
     if skip_jpeg_grid:
         keep &= ~(near_block_grid(fx, _GRID_TOLERANCE) & near_block_grid(fy, _GRID_TOLERANCE))
     rows, cols = np.nonzero(keep)
-    order = np.argsort(-prominence[rows, cols])[:_MAX_PEAKS]
+    order = np.argsort(-prominence[rows, cols], kind="stable")[:_MAX_PEAKS]
     return [
         {
             "x": int(cols[i]),

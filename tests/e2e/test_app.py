@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
 )
 from tests.onnx_models import GAUSS5_NAME, gaussian_kernel
 from tests.synthetic import encode, textured_rgb
+from tests.unit.test_copy_move import forged
 
 
 def photo_jpeg() -> bytes:
@@ -102,7 +103,8 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
                                                                 canvas.height).data;
             let lit = 0;
             for (let i = 0; i < pixels.length; i += 4) lit += pixels[i] + pixels[i + 1] > 0;
-            return { width: canvas.width, height: canvas.height, hidden: canvas.hidden,
+            return { width: canvas.width, height: canvas.height,
+                     hidden: getComputedStyle(canvas).display === 'none',
                      lit: lit / (pixels.length / 4), opacity: canvas.style.opacity,
                      layers: document.querySelectorAll('#layers li').length };
         }"""
@@ -269,3 +271,18 @@ def test_content_credentials_are_read_in_the_browser_as_natively(
     assert verdict == "suspicious"
     assert_only_local_requests(requests_seen, site.url)
     assert any(url.endswith("/c2pa/c2pa_bg.wasm") for url in requests_seen)
+
+
+def test_copied_regions_are_outlined_on_the_image(app, tmp_path):
+    pixels, _ = forged("flip")
+    path = tmp_path / "copied.png"
+    path.write_bytes(encode(pixels, "PNG"))
+    drop_file(app, path.read_bytes(), path.name, "image/png")
+    wait_analysed(app, 1)
+    assert_page_matches_cli(app, path)
+    marks = app.locator("svg.marks[data-analysis='copy_move']")
+    assert marks.count() == 1 and app.is_visible("svg.marks[data-analysis='copy_move']")
+    assert marks.locator("polygon").count() == 2
+    assert "flipped horizontally" in marks.locator("text").first.text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "copy-move.png", full_page=True)

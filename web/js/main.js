@@ -90,7 +90,8 @@ function show(facts, name) {
   $('#empty').hidden = true;
   $('#workspace').hidden = false;
 
-  const image = { key: facts.key, name, cards: new Map() };
+  const image = { key: facts.key, name, width: facts.width, height: facts.height,
+    cards: new Map() };
   for (const analysis of registry.analyses.filter((entry) => entry.default)) {
     const card = new AnalysisCard(analysis, (params) => {
       card.queued();
@@ -127,6 +128,7 @@ async function runAnalysis(image, analysis, params) {
     for (const map of result.maps.filter((entry) => entry.kind === 'overlay')) {
       viewer.addLayer(analysis.id, analysis.title, map);
     }
+    viewer.addMarks(analysis.id, analysis.title, result.marks, image.width, image.height);
   } catch (error) {
     card.failed(error.message);
   }

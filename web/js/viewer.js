@@ -37,7 +37,7 @@ export class Viewer {
   }
 
   clearLayers() {
-    for (const layer of this.layers) layer.canvas.remove();
+    for (const layer of this.layers) layer.element.remove();
     this.layers = [];
     this.layerList.replaceChildren();
   }
@@ -45,7 +45,7 @@ export class Viewer {
   /** Remove the layers an analysis added before, e.g. when it is re-run. */
   removeLayers(analysisId) {
     for (const layer of this.layers.filter((entry) => entry.analysisId === analysisId)) {
-      layer.canvas.remove();
+      layer.element.remove();
       layer.row.remove();
     }
     this.layers = this.layers.filter((entry) => entry.analysisId !== analysisId);
@@ -57,18 +57,12 @@ export class Viewer {
    */
   addLayer(analysisId, title, map) {
     const { name, width, height, colormap, legend } = map;
+    const label = `${title}: ${name.replaceAll('_', ' ')}`;
     const canvas = el('canvas', {
       class: 'overlay', width, height, dataset: { analysis: analysisId, map: name },
-      'aria-label': `${title}: ${name.replaceAll('_', ' ')} overlay`,
+      'aria-label': `${label} overlay`,
     });
     const levels = new Uint8Array(map.levels);
-    this.stage.append(canvas);
-
-    const label = `${title}: ${name.replaceAll('_', ' ')}`;
-    const toggle = el('input', { type: 'checkbox', 'aria-label': `Show ${label}` });
-    const opacity = el('input', {
-      type: 'range', min: '0', max: '100', value: '80', 'aria-label': `Opacity of ${label}`,
-    });
     const ramp = el('span', { class: 'ramp' });
     // False-colour choice: the same levels under another lookup table.
     const palette = el('select', { 'aria-label': `Colours of ${label}` },
@@ -80,22 +74,79 @@ export class Viewer {
       ramp.style.background = gradientCss(palette.value);
     };
     paint();
+    palette.addEventListener('change', paint);
+    // Show the first map straight away; later ones wait to be switched on.
+    const first = this.layers.every((entry) => !entry.toggle.checked);
+    this.register(analysisId, name, label, canvas, [ramp, legend, palette], first);
+  }
+
+  /**
+   * Draw an analysis's marks on the image: for each match, both regions outlined in the
+   * same colour (one colour per match, as integrity reports do), joined by a line and
+   * labelled with the transform. Marks that belong to a plot (`map`) are drawn there.
+   */
+  addMarks(analysisId, title, marks, width, height) {
+    const shapes = marks.filter((mark) => mark.kind === 'match' && !mark.map);
+    if (!shapes.length) return;
+    const svg = svgElement('svg', { class: 'overlay marks', viewBox: `0 0 ${width} ${height}`,
+      preserveAspectRatio: 'none', 'data-analysis': analysisId, 'data-map': 'marks',
+      role: 'img', 'aria-label': `${title}: ${shapes.length} matched region pairs` });
+    const stroke = Math.max(1.5, Math.max(width, height) / 400);
+    shapes.forEach((mark, index) => {
+      const colour = MATCH_COLOURS[(mark.group ?? index) % MATCH_COLOURS.length];
+      const points = (polygon) => polygon.map(([x, y]) => `${x},${y}`).join(' ');
+      const centre = (polygon) => polygon.reduce(([sx, sy], [x, y]) => [sx + x, sy + y], [0, 0])
+        .map((sum) => sum / Math.max(polygon.length, 1));
+      const [sx, sy] = centre(mark.source);
+      const [tx, ty] = centre(mark.target);
+      svg.append(
+        svgElement('polygon', { points: points(mark.source), fill: 'none', stroke: colour,
+          'stroke-width': stroke, 'stroke-dasharray': `${stroke * 3} ${stroke * 2}` }),
+        svgElement('polygon', { points: points(mark.target), fill: 'none', stroke: colour,
+          'stroke-width': stroke }),
+        svgElement('line', { x1: sx, y1: sy, x2: tx, y2: ty, stroke: colour,
+          'stroke-width': stroke / 2 }),
+      );
+      const text = svgElement('text', { x: tx, y: ty, fill: colour, 'font-size': stroke * 9,
+        'text-anchor': 'middle', stroke: '#000', 'stroke-width': stroke / 3,
+        'paint-order': 'stroke' });
+      text.textContent = `${index + 1}: ${mark.label}`;
+      svg.append(text);
+    });
+    this.register(analysisId, 'marks', `${title}: matches`, svg,
+      [`${shapes.length} pair(s); dashed: one copy, solid: the other`], true);
+  }
+
+  /** A layer row (on/off and opacity) for an overlay element stacked on the image. */
+  register(analysisId, name, label, element, legend, shown) {
+    this.stage.append(element);
+    const toggle = el('input', { type: 'checkbox', 'aria-label': `Show ${label}` });
+    const opacity = el('input', {
+      type: 'range', min: '0', max: '100', value: '80', 'aria-label': `Opacity of ${label}`,
+    });
     const row = el('li', { class: 'layer', dataset: { analysis: analysisId, map: name } },
-      el('label', {}, toggle, ` ${label}`), opacity,
-      el('span', { class: 'legend' }, ramp, legend, palette));
-    const layer = { analysisId, name, canvas, row, toggle, opacity };
+      el('label', {}, toggle, ` ${label}`), opacity, el('span', { class: 'legend' }, legend));
+    const layer = { analysisId, name, element, row, toggle, opacity };
     toggle.addEventListener('change', () => this.update(layer));
     opacity.addEventListener('input', () => this.update(layer));
-    palette.addEventListener('change', paint);
     this.layerList.append(row);
     this.layers.push(layer);
-    // Show the first map straight away; later ones wait to be switched on.
-    toggle.checked = this.layers.every((entry) => entry === layer || !entry.toggle.checked);
+    toggle.checked = shown;
     this.update(layer);
   }
 
   update(layer) {
-    layer.canvas.hidden = !layer.toggle.checked;
-    layer.canvas.style.opacity = String(Number(layer.opacity.value) / 100);
+    layer.element.style.display = layer.toggle.checked ? '' : 'none';
+    layer.element.style.opacity = String(Number(layer.opacity.value) / 100);
   }
+}
+
+// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+const MATCH_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00',
+  '#CC79A7'];
+
+function svgElement(tag, attributes) {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
 }

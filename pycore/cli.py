@@ -1,8 +1,11 @@
-"""Command line: ``python -m pycore analyze FILE... [--only ID,ID] [--json] [--maps-dir DIR]``.
+"""Command line: ``python -m pycore analyze FILE... [--only ID,ID] [--json] [--maps-dir DIR]``
+and ``python -m pycore duplicates FILE... [--json]``.
 
-With ``--json`` each input gives one JSON object on its own line (JSON Lines), the
-contract that benchmarks and outside evaluations read (see DESIGN.md). A bad input gives
-``{"file", "error"}``, the other inputs still run, and the exit status is 1 at the end.
+With ``--json`` each input to ``analyze`` gives one JSON object on its own line (JSON
+Lines), the contract that benchmarks and outside evaluations read (see DESIGN.md);
+``duplicates`` compares every panel of all the inputs with every other and prints one
+object for the set. A bad input gives ``{"file", "error"}``, the other inputs still run,
+and the exit status is 1 at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from PIL import Image as PILImage
 
-from . import __version__
+from . import __version__, reuse
 from .blocking import run_blocking
 from .image import Image, ImageLoadError, load
 from .registry import ANALYSES, Analysis
@@ -30,6 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "list":
         _print_analyses()
         return 0
+    if args.command == "duplicates":
+        try:
+            params = ANALYSES["duplicates"].resolve(_assignments(args.param))
+        except ValueError as error:
+            parser.error(str(error))
+        return _duplicates(args.files, params, args.json)
     try:
         selected = _select(args.only)
         params = _params(args.param, selected)
@@ -66,8 +75,66 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID.NAME=VALUE",
         help="set a parameter, e.g. ela.quality=75 (repeatable)",
     )
+    across = commands.add_parser(
+        "duplicates", help="find panels reused across image files (and within each)"
+    )
+    across.add_argument("files", nargs="+", metavar="FILE")
+    across.add_argument("--json", action="store_true", help="print one JSON object")
+    across.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a parameter of the duplicates analysis, e.g. min_matches=10",
+    )
     commands.add_parser("list", help="list the analyses and their parameters")
     return parser
+
+
+def _assignments(assignments: list[str]) -> dict[str, str]:
+    given = {}
+    for assignment in assignments:
+        name, separator, value = assignment.partition("=")
+        if not separator:
+            raise ValueError(f"--param takes NAME=VALUE, got {assignment!r}")
+        given[name] = value
+    return given
+
+
+def _duplicates(files: list[str], params: dict[str, Any], as_json: bool) -> int:
+    """Compare the readable ``files`` with each other; unreadable ones are reported."""
+    images, paths, errors = [], [], []
+    for file_name in files:
+        loaded = _load(Path(file_name))
+        if isinstance(loaded, Image):
+            images.append(loaded)
+            paths.append(file_name)
+        else:
+            errors.append(loaded)
+    report = reuse.compare(images, **params)
+    for entry, file_name in zip(report["images"], paths, strict=True):
+        entry["file"] = file_name
+    report["errors"] = errors
+    if as_json:
+        print(json.dumps(report))
+    else:
+        _print_duplicates(report)
+    return 1 if errors else 0
+
+
+def _print_duplicates(report: dict[str, Any]) -> None:
+    for error in report["errors"]:
+        print(f"{error['file']}: ERROR {error['error']}")
+    print(f"{report['verdict']} ({report['score']:.2f}): {report['reason']}")
+    for pair in report["pairs"]:
+        sides = [
+            f"{report['images'][side['image']]['file']} panel {side['panel']}"
+            for side in (pair["first"], pair["second"])
+        ]
+        print(
+            f"  {sides[0]} -> {sides[1]}: {pair['transform']['description']} "
+            f"({pair['matches']} matches, {pair['pixels']} px)"
+        )
 
 
 def _select(only: str | None) -> list[Analysis]:
@@ -124,14 +191,9 @@ async def analyze_file(
     maps_dir: Path | None,
 ) -> dict[str, Any]:
     """The contract's record for one file; a file that cannot be read gives its error."""
-    try:
-        image = load(path.read_bytes(), path.name)
-    except ImageLoadError as error:
-        return {"file": str(path), "error": str(error)}
-    except OSError as error:
-        return {"file": str(path), "error": f"{path.name}: {error.strerror or error}"}
-    except Exception as error:  # e.g. MemoryError: this file fails, the batch goes on
-        return {"file": str(path), "error": f"{path.name}: {type(error).__name__}: {error}"}
+    image = _load(path)
+    if not isinstance(image, Image):
+        return image
     record: dict[str, Any] = {
         "file": str(path),
         "width": image.width,
@@ -147,6 +209,18 @@ async def analyze_file(
             continue
         record["analyses"][entry.id] = result.to_json(paths)
     return record
+
+
+def _load(path: Path) -> Image | dict[str, str]:
+    """The image in a file, or ``{"file", "error"}`` with a message for the user."""
+    try:
+        return load(path.read_bytes(), path.name)
+    except ImageLoadError as error:
+        return {"file": str(path), "error": str(error)}
+    except OSError as error:
+        return {"file": str(path), "error": f"{path.name}: {error.strerror or error}"}
+    except Exception as error:  # e.g. MemoryError: this file fails, the batch goes on
+        return {"file": str(path), "error": f"{path.name}: {type(error).__name__}: {error}"}
 
 
 def _write_maps(result: Result, image: Image, analysis_id: str, maps_dir: Path) -> dict[str, str]:

@@ -1,12 +1,13 @@
 """The pixels a transform really copies: dense verification of a keypoint match.
 
-Method: once a transform T maps a source region onto a target region (pycore.matching),
-the image is resampled through T's inverse and compared with itself by local zero-mean
-normalised cross-correlation over 7x7 windows - unchanged by brightness and contrast
-changes - as in the dense-field stage of copy-move detectors (D. Cozzolino, G. Poggi and
-L. Verdoliva, "Efficient dense-field copy-move forgery detection", IEEE TIFS 10(11), 2015).
-The target region is the correlated area connected to the matched keypoints; the source
-region is its image under T's inverse.
+Method: once a transform T maps a source region onto a target region (pycore.matching) -
+within one image, or from one image or panel to another - the source is resampled through
+T's inverse and compared with the target by local zero-mean normalised cross-correlation
+over 7x7 windows - unchanged by brightness and contrast changes - as in the dense-field
+stage of copy-move detectors (D. Cozzolino, G. Poggi and L. Verdoliva, "Efficient
+dense-field copy-move forgery detection", IEEE TIFS 10(11), 2015). The target region is
+the correlated area connected to the matched keypoints; the source region is its image
+under T's inverse.
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, spatial
 
 from .matching import Transform
+from .result import calibrated
 
 _WINDOW = 7
 # Below this local standard deviation (on a 0..1 scale) a window has no texture to compare.
 _MIN_TEXTURE = 0.01
+
+
+# Keypoint matches behind the best verified copy taken as clean and as suspicious: a
+# densely verified copy with ten matches is hard to explain by chance.
+_MATCHES_CLEAN = 5.0
+_MATCHES_SUSPICIOUS = 10.0
 
 
 @dataclass
@@ -48,28 +56,34 @@ def copied_region(
     target_points: np.ndarray,
     threshold: float = 0.8,
     min_shift: float = 10.0,
+    source: np.ndarray | None = None,
 ) -> CopiedRegion | None:
-    """The source and target masks of a copy within one image (``gray`` on 0..1), or None.
+    """The source and target masks of a copy (images on 0..1), or None.
 
-    ``target_points`` (N x 2, x y) are the matched keypoints in the target region; only
-    correlated areas touching them count, so a coincidental match elsewhere does not.
+    ``transform`` maps ``source`` - by default ``gray`` itself, a copy within one image -
+    onto ``gray``. ``target_points`` (N x 2, x y) are the matched keypoints in the target
+    region; only correlated areas touching them count, so a coincidental match elsewhere
+    does not. Within one image, pixels moved less than ``min_shift`` are the same
+    structure, not a copy. The source mask has the source image's shape.
     """
+    within = source is None
+    source = gray if source is None else source
     height, width = gray.shape
     yy, xx = np.mgrid[:height, :width].astype(np.float64)
     source_xy = transform.inverse().apply(np.stack([xx, yy], axis=-1))
     inside = (
         (source_xy[..., 0] >= 0)
-        & (source_xy[..., 0] <= width - 1)
+        & (source_xy[..., 0] <= source.shape[1] - 1)
         & (source_xy[..., 1] >= 0)
-        & (source_xy[..., 1] <= height - 1)
+        & (source_xy[..., 1] <= source.shape[0] - 1)
     )
-    moved = np.hypot(source_xy[..., 0] - xx, source_xy[..., 1] - yy) >= min_shift
+    if within:
+        inside &= np.hypot(source_xy[..., 0] - xx, source_xy[..., 1] - yy) >= min_shift
     warped = ndimage.map_coordinates(
-        gray, [source_xy[..., 1], source_xy[..., 0]], order=1, mode="nearest"
+        source, [source_xy[..., 1], source_xy[..., 0]], order=1, mode="nearest"
     )
     correlation = correlation_map(gray, warped)
-    similar = (correlation >= threshold) & inside & moved
-    similar = ndimage.binary_opening(similar, iterations=1)
+    similar = ndimage.binary_opening((correlation >= threshold) & inside, iterations=1)
     labels, count = ndimage.label(similar)
     if not count:
         return None
@@ -81,11 +95,48 @@ def copied_region(
         return None
     target = ndimage.binary_fill_holes(np.isin(labels, touched))
     target = ndimage.binary_closing(target, iterations=2)
-    forward = transform.apply(np.stack([xx, yy], axis=-1))
-    source = (
+    source_yy, source_xx = np.mgrid[: source.shape[0], : source.shape[1]].astype(np.float64)
+    forward = transform.apply(np.stack([source_xx, source_yy], axis=-1))
+    source_mask = (
         ndimage.map_coordinates(
             target.astype(np.float32), [forward[..., 1], forward[..., 0]], order=0, mode="constant"
         )
         > 0.5
     )
-    return CopiedRegion(source, target, float(correlation[target].mean()) if target.any() else 0.0)
+    return CopiedRegion(
+        source_mask, target, float(correlation[target].mean()) if target.any() else 0.0
+    )
+
+
+def holds(
+    gray: np.ndarray,
+    transform: Transform,
+    target: np.ndarray,
+    threshold: float = 0.8,
+    source: np.ndarray | None = None,
+) -> bool:
+    """Whether ``transform`` also verifies over most of the ``target`` mask: asked of a
+    transform moved by one repeat of the content, it tells a copy from a pattern."""
+    again = copied_region(
+        gray, transform, np.argwhere(target)[:, ::-1].astype(float), threshold, source=source
+    )
+    return again is not None and (again.target & target).sum() > 0.5 * target.sum()
+
+
+def outline(mask: np.ndarray, left: float = 0.0, top: float = 0.0) -> list[list[float]]:
+    """The convex hull of a mask as [x, y] points (a few dozen), shifted by (left, top)."""
+    rows, cols = np.nonzero(mask)
+    step = max(1, len(rows) // 20000)
+    points = np.stack([cols[::step] + left, rows[::step] + top], axis=1).astype(float)
+    if len(points) < 3:
+        return points.tolist()
+    try:
+        hull = spatial.ConvexHull(points)
+    except spatial.QhullError:  # all on one line
+        return points[:3].tolist()
+    return points[hull.vertices].round(1).tolist()
+
+
+def copy_score(matches: int) -> float:
+    """The score of a finding whose best verified copy rests on ``matches`` keypoints."""
+    return calibrated(matches, _MATCHES_CLEAN, _MATCHES_SUSPICIOUS)

@@ -16,7 +16,7 @@ import numpy as np
 import PIL
 import scipy
 
-from . import __version__, models
+from . import __version__, models, reuse
 from .image import Image, load
 from .registry import ANALYSES, get
 
@@ -85,6 +85,16 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         for name, layer in result.maps.items()
     ]
     return json.dumps(payload), [layer.to_uint8() for layer in result.maps.values()]
+
+
+def compare(keys_json: str, params_json: str) -> str:
+    """Reuse among several opened images and their panels (pycore.reuse.compare), as JSON;
+    takes the duplicates analysis's parameters."""
+    images = [_images[key] for key in json.loads(keys_json)]
+    params = get("duplicates").resolve(json.loads(params_json or "{}"))
+    report = reuse.compare(images, **params)
+    report["params"] = params
+    return json.dumps(report)
 
 
 async def infer(name: str, data: Any, shape: Any) -> np.ndarray:

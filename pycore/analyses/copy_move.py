@@ -15,16 +15,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from scipy import spatial
 
 from .. import features, matching, regions
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result, calibrated, statistic
-
-# Inliers of the best verified copy taken as clean and as suspicious.
-_INLIERS_CLEAN = 5.0
-_INLIERS_SUSPICIOUS = 10.0
+from ..result import Map, Result, statistic
 
 
 @analysis(
@@ -77,7 +72,7 @@ def copy_move(
         copies.append((transform, region, int(inliers.sum())))
 
     strongest = max((count for *_, count in copies), default=0)
-    score = calibrated(strongest, _INLIERS_CLEAN, _INLIERS_SUSPICIOUS) if copies else 0.1
+    score = regions.copy_score(strongest) if copies else 0.1
     findings: list[dict[str, Any]] = [
         statistic("Keypoints", len(points), "points"),
         statistic("Keypoint matches", len(found.first), "pairs"),
@@ -98,8 +93,8 @@ def copy_move(
                 "kind": "match",
                 "group": group,
                 "label": transform.describe(),
-                "source": _outline(region.source),
-                "target": _outline(region.target),
+                "source": regions.outline(region.source),
+                "target": regions.outline(region.target),
             }
         )
     if copies:
@@ -135,22 +130,6 @@ def _periodic(
     """Whether a pure shift also holds at twice the distance: a repeating pattern."""
     if transform.mirrored or abs(transform.scale - 1) > 0.05 or abs(transform.angle) > 3:
         return False
-    double = matching.Transform(1 + 0j, 2 * transform.b, False)
-    repeat = regions.copied_region(
-        gray, double, np.argwhere(target)[:, ::-1].astype(float), threshold
+    return regions.holds(
+        gray, matching.Transform(1 + 0j, 2 * transform.b, False), target, threshold
     )
-    return repeat is not None and (repeat.target & target).sum() > 0.5 * target.sum()
-
-
-def _outline(mask: np.ndarray) -> list[list[float]]:
-    """The convex hull of a mask as [x, y] points (at most a few hundred)."""
-    rows, cols = np.nonzero(mask)
-    if len(rows) < 3:
-        return [[float(col), float(row)] for row, col in zip(rows, cols, strict=True)]
-    step = max(1, len(rows) // 20000)
-    points = np.stack([cols[::step], rows[::step]], axis=1).astype(float)
-    try:
-        hull = spatial.ConvexHull(points)
-    except spatial.QhullError:
-        return points[:3].tolist()
-    return points[hull.vertices].round(1).tolist()

@@ -82,18 +82,25 @@ def app(page, site, requests_seen):
 
 def drop_file(page, data: bytes, name: str, mime: str = "") -> None:
     """Drop a file on the drop zone, as a user dragging it from the desktop would."""
+    drop_files(page, [(data, name, mime)])
+
+
+def drop_files(page, files: list[tuple[bytes, str, str]]) -> None:
+    """Drop several files (data, name, mime) at once."""
     page.evaluate(
-        """([encoded, name, mime]) => {
-            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+        """(files) => {
             const transfer = new DataTransfer();
-            transfer.items.add(new File([bytes], name, { type: mime }));
+            for (const [encoded, name, mime] of files) {
+              const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+              transfer.items.add(new File([bytes], name, { type: mime }));
+            }
             const zone = document.querySelector('#drop-zone');
             for (const type of ['dragenter', 'dragover', 'drop']) {
               zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true,
                                                        cancelable: true }));
             }
         }""",
-        [base64.b64encode(data).decode(), name, mime],
+        [[base64.b64encode(data).decode(), name, mime] for data, name, mime in files],
     )
 
 
@@ -148,8 +155,13 @@ def page_result(page, analysis_id: str) -> dict:
 
 def native_record(path: Path, *options: str) -> dict:
     """The native CLI's JSON record for one file."""
+    return native_json("analyze", str(path), "--json", *options)
+
+
+def native_json(*arguments: str) -> dict:
+    """The JSON a native CLI command prints."""
     completed = subprocess.run(
-        [sys.executable, "-m", "pycore", "analyze", str(path), "--json", *options],
+        [sys.executable, "-m", "pycore", *arguments],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -18,7 +18,9 @@ from tests.e2e.conftest import (
     ARTIFACTS,
     assert_same_findings,
     drop_file,
+    drop_files,
     native_findings,
+    native_json,
     native_record,
     page_findings,
     page_result,
@@ -28,6 +30,7 @@ from tests.e2e.conftest import (
 from tests.onnx_models import GAUSS5_NAME, gaussian_kernel
 from tests.synthetic import encode, textured_rgb
 from tests.unit.test_copy_move import forged
+from tests.unit.test_duplicates import images_with_a_reuse
 
 
 def photo_jpeg() -> bytes:
@@ -286,3 +289,35 @@ def test_copied_regions_are_outlined_on_the_image(app, tmp_path):
     assert "flipped horizontally" in marks.locator("text").first.text_content()
     ARTIFACTS.mkdir(exist_ok=True)
     app.screenshot(path=ARTIFACTS / "copy-move.png", full_page=True)
+
+
+def test_a_figure_is_split_and_images_dropped_together_are_compared(app, tmp_path):
+    paths = []
+    for name, data in zip(
+        ("figure.png", "other.png", "crop.jpg"), images_with_a_reuse(), strict=True
+    ):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(data)
+    paths = [paths[1], paths[2], paths[0]]  # the figure last: it stays on show
+    drop_files(app, [(path.read_bytes(), path.name, "") for path in paths])
+    wait_analysed(app, 3)
+    app.wait_for_selector("body[data-compared='1']", timeout=120_000)
+    # The figure on show: panels and duplicates as natively, the four panels boxed.
+    assert_page_matches_cli(app, paths[2])
+    boxes = app.locator("svg.marks[data-analysis='panels'] rect")
+    assert boxes.count() == 8  # a dark and a light frame per panel
+    # The three images compared: the same pairs as the native command, side by side.
+    native = native_json("duplicates", *map(str, paths), "--json")
+    assert len(native["pairs"]) == 1
+    pair = native["pairs"][0]
+    shown = app.locator(".across .pair")
+    assert shown.count() == 1
+    caption = shown.first.locator("figcaption").text_content()
+    assert "crop.jpg, panel A → figure.png, panel B" in caption
+    assert pair["transform"]["description"] in caption and f"{pair['matches']} matches" in caption
+    assert "↻" in caption  # the rotation mark
+    assert shown.first.locator("canvas").count() == 2
+    assert shown.first.locator("polygon").count() == 2
+    assert app.locator(".across .verdict").text_content().startswith(native["verdict"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "duplicates-across.png", full_page=True)

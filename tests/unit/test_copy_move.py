@@ -78,8 +78,8 @@ def periodic_pattern() -> np.ndarray:
     return np.tile(tile, (12, 12)) + rng.normal(0, 2, (384, 384))
 
 
-def text_page() -> np.ndarray:
-    rng = np.random.default_rng(2)
+def text_page(seed: int = 2) -> np.ndarray:
+    rng = np.random.default_rng(seed)
     page = PILImage.new("L", (512, 384), 255)
     draw = ImageDraw.Draw(page)
     words = [
@@ -106,8 +106,8 @@ def text_page() -> np.ndarray:
     return np.asarray(page, dtype=np.float64)
 
 
-def gel_with_similar_lanes() -> np.ndarray:
-    rng = np.random.default_rng(3)
+def gel_with_similar_lanes(seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
     gel = np.full((300, 420), 230.0)
     rows = np.arange(300)[:, None]
     for lane in range(10):

@@ -75,6 +75,11 @@ const HEX = {
     'f0d846f1d945f2da44f3db42f5dc41f6dd3ff7de3ef8df3cf9e03afbe138fce236fde334fee434fee535fee636fee838',
 };
 
+// Okabe-Ito colours for marks, one per match: distinguishable with the common colour-vision
+// deficiencies.
+export const MATCH_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00',
+  '#CC79A7'];
+
 /** The colormaps a layer can be shown with, the map's own hint first. */
 export const COLORMAPS = ['inferno', 'viridis', 'magma', 'cividis', 'gray'];
 

@@ -18,6 +18,13 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
+/** An SVG element with attributes (set as attributes, never parsed). */
+export function svgElement(tag, attributes = {}) {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
 /** A number for people: 4 significant digits, no exponent for everyday sizes. */
 export function formatNumber(value) {
   if (!Number.isFinite(value)) return String(value);

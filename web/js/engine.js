@@ -61,6 +61,11 @@ export class Engine extends EventTarget {
     return this.request('analyze', { key, analysis, params });
   }
 
+  /** Compare opened images and their panels for reuse: pycore.reuse.compare's report. */
+  compare(keys, params) {
+    return this.request('compare', { keys, params });
+  }
+
   close(key) {
     return this.request('close', { key });
   }

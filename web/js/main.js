@@ -1,6 +1,7 @@
 // The page: takes a file (drop, pick or paste), shows it, runs the analyses in the worker
 // and shows each result as it arrives. UI only; all computation happens in the worker.
 
+import { acrossPending, acrossSection } from './across.js';
 import { Engine } from './engine.js';
 import { el } from './dom.js';
 import { AnalysisCard } from './results.js';
@@ -17,6 +18,7 @@ window.figsleuth = { engine }; // for the console and for automated checks
 
 let registry = null;
 let current = null; // the image on show: {key, name, cards: Map(id -> AnalysisCard)}
+let batch = []; // the images opened together, kept open to be compared: {key, name, ...}
 let tasks = Promise.resolve(); // the worker runs one request at a time: so does the page
 let generation = 0; // bumped by every drop, pick or paste; older queued files are dropped
 let analysedCount = 0;
@@ -53,12 +55,42 @@ function enqueue(task) {
     'error'));
 }
 
-/** Open files one after another, each analysed in full, unless the user opens others. */
+/**
+ * Open files one after another, each analysed in full, unless the user opens others; then
+ * compare the images opened together with each other.
+ */
 function openFiles(files) {
   generation += 1;
   const mine = generation;
   const superseded = () => mine !== generation;
+  enqueue(() => startBatch());
   for (const file of files) enqueue(() => openFile(file, superseded));
+  if (files.length > 1) enqueue(() => compareBatch(superseded));
+}
+
+/** Close the images of the previous drop, pick or paste. */
+async function startBatch() {
+  const previous = batch;
+  batch = [];
+  $('#across').hidden = true;
+  await Promise.all(previous.map((image) => engine.close(image.key).catch(() => {})));
+}
+
+async function compareBatch(superseded) {
+  if (superseded() || batch.length < 2) return;
+  const images = [...batch];
+  const across = $('#across');
+  across.replaceChildren(acrossPending(images.length));
+  across.hidden = false;
+  try {
+    const params = current?.cards.get('duplicates')?.values() ?? {};
+    const report = await engine.compare(images.map((image) => image.key), params);
+    if (!superseded()) across.replaceChildren(acrossSection(report, images));
+  } catch (error) {
+    across.replaceChildren();
+    showMessage(`Could not compare the images: ${error.message}`, 'error');
+  }
+  document.body.dataset.compared = String(Number(document.body.dataset.compared ?? 0) + 1);
 }
 
 async function openFile(file, superseded) {
@@ -82,7 +114,8 @@ async function openFile(file, superseded) {
 
 /** Put a newly opened image on show, with a card for each default analysis. */
 function show(facts, name) {
-  if (current) engine.close(current.key);
+  batch.push({ key: facts.key, name, width: facts.width, height: facts.height,
+    rgba: facts.rgba });
   viewer.showImage(facts.width, facts.height, facts.rgba);
   $('#image-name').textContent = name;
   $('#image-facts').textContent = `${facts.width} × ${facts.height} px, ${facts.format}, ` +

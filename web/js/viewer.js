@@ -1,8 +1,8 @@
 // The image and its overlay layers: one canvas for the image, one per map, stacked.
 // Each layer has an on/off toggle and an opacity slider in the layer list.
 
-import { COLORMAPS, colorize, gradientCss } from './colormaps.js';
-import { el } from './dom.js';
+import { COLORMAPS, MATCH_COLOURS, colorize, gradientCss } from './colormaps.js';
+import { el, svgElement } from './dom.js';
 
 export class Viewer {
   constructor(stage, layerList) {
@@ -83,16 +83,34 @@ export class Viewer {
   /**
    * Draw an analysis's marks on the image: for each match, both regions outlined in the
    * same colour (one colour per match, as integrity reports do), joined by a line and
-   * labelled with the transform. Marks that belong to a plot (`map`) are drawn there.
+   * labelled with the transform; each box (a panel) outlined and lettered. Marks that
+   * belong to a plot (`map`) are drawn there.
    */
   addMarks(analysisId, title, marks, width, height) {
-    const shapes = marks.filter((mark) => mark.kind === 'match' && !mark.map);
-    if (!shapes.length) return;
+    const matches = marks.filter((mark) => mark.kind === 'match' && !mark.map);
+    const boxes = marks.filter((mark) => mark.kind === 'box' && !mark.map);
+    if (!matches.length && !boxes.length) return;
     const svg = svgElement('svg', { class: 'overlay marks', viewBox: `0 0 ${width} ${height}`,
       preserveAspectRatio: 'none', 'data-analysis': analysisId, 'data-map': 'marks',
-      role: 'img', 'aria-label': `${title}: ${shapes.length} matched region pairs` });
+      role: 'img', 'aria-label': `${title}: ${matches.length} matched region pairs, ` +
+        `${boxes.length} boxes` });
     const stroke = Math.max(1.5, Math.max(width, height) / 400);
-    shapes.forEach((mark, index) => {
+    const label = (x, y, colour, text, anchor) => {
+      const element = svgElement('text', { x, y, fill: colour, 'font-size': stroke * 9,
+        'text-anchor': anchor, 'dominant-baseline': 'hanging', stroke: '#000',
+        'stroke-width': stroke / 3, 'paint-order': 'stroke' });
+      element.textContent = text;
+      return element;
+    };
+    boxes.forEach(({ box: [left, top, right, bottom], label: name }) => {
+      const frame = { x: left, y: top, width: right - left, height: bottom - top, fill: 'none' };
+      svg.append(  // white on black: visible on light and dark panels alike
+        svgElement('rect', { ...frame, stroke: '#000', 'stroke-width': stroke * 2 }),
+        svgElement('rect', { ...frame, stroke: '#FFF', 'stroke-width': stroke }),
+        label(left + stroke * 2, top + stroke * 2, '#FFF', name, 'start'),
+      );
+    });
+    matches.forEach((mark, index) => {
       const colour = MATCH_COLOURS[(mark.group ?? index) % MATCH_COLOURS.length];
       const points = (polygon) => polygon.map(([x, y]) => `${x},${y}`).join(' ');
       const centre = (polygon) => polygon.reduce(([sx, sy], [x, y]) => [sx + x, sy + y], [0, 0])
@@ -106,15 +124,15 @@ export class Viewer {
           'stroke-width': stroke }),
         svgElement('line', { x1: sx, y1: sy, x2: tx, y2: ty, stroke: colour,
           'stroke-width': stroke / 2 }),
+        label(tx, ty, colour, `${index + 1}: ${mark.label}`, 'middle'),
       );
-      const text = svgElement('text', { x: tx, y: ty, fill: colour, 'font-size': stroke * 9,
-        'text-anchor': 'middle', stroke: '#000', 'stroke-width': stroke / 3,
-        'paint-order': 'stroke' });
-      text.textContent = `${index + 1}: ${mark.label}`;
-      svg.append(text);
     });
-    this.register(analysisId, 'marks', `${title}: matches`, svg,
-      [`${shapes.length} pair(s); dashed: one copy, solid: the other`], true);
+    const legend = matches.length
+      ? `${matches.length} pair(s); dashed: one copy, solid: the other`
+      : `${boxes.length} box(es)`;
+    // A single box around the whole image says nothing worth covering it with.
+    this.register(analysisId, 'marks', `${title}: ${matches.length ? 'matches' : 'boxes'}`, svg,
+      [legend], matches.length > 0 || boxes.length > 1);
   }
 
   /** A layer row (on/off and opacity) for an overlay element stacked on the image. */
@@ -139,14 +157,4 @@ export class Viewer {
     layer.element.style.display = layer.toggle.checked ? '' : 'none';
     layer.element.style.opacity = String(Number(layer.opacity.value) / 100);
   }
-}
-
-// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-const MATCH_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00',
-  '#CC79A7'];
-
-function svgElement(tag, attributes) {
-  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  return element;
 }

@@ -168,6 +168,10 @@ const handlers = {
     }
   },
 
+  async compare({ keys, params }) {
+    return { result: JSON.parse(api.compare(JSON.stringify(keys), JSON.stringify(params ?? {}))) };
+  },
+
   async close({ key }) {
     api.close_image(key);
     return { result: null };

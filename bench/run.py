@@ -4,7 +4,10 @@
     .venv/bin/python bench/run.py [--repeats 3]
 
 Needs dist/ (python3 build.py build) and /usr/bin/chromium. Writes bench/results/latest.json
-and bench/results/latest.md. Native and browser runs use the same 2048x2048 JPEG.
+and bench/results/latest.md. Native and browser runs use the same 2048x2048 JPEG for every
+analysis, and the duplication analyses are timed again on a 12-panel 2048x2048 figure (one
+panel reused) and, natively, on 2048x2048 repetitive content (a tiled pattern), where the
+keypoint caps must keep the time bounded.
 """
 
 from __future__ import annotations
@@ -21,35 +24,58 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import pycore  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
-from tests.synthetic import encode, textured_rgb  # noqa: E402
+from tests.synthetic import assemble_figure, encode, textured_rgb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SIZE = 2048
+
+
+DUPLICATION = ("copy_move", "panels", "duplicates")
 
 
 def test_image() -> bytes:
     return encode(textured_rgb(SIZE, SIZE, seed=11), "JPEG", quality=90)
 
 
-def native_timings(data: bytes, repeats: int) -> dict[str, float]:
+def figure_image() -> bytes:
+    """12 panels (3 x 4) filling 2048 x 2048, panel D a quarter-turned copy of panel A."""
+    side = (SIZE - 4 * 16) // 3
+    panels = [textured_rgb(side, side, seed=20 + index).mean(axis=2) for index in range(12)]
+    panels[3] = np.rot90(panels[0])
+    figure, _ = assemble_figure(panels, 3, 16)
+    canvas = np.full((SIZE, SIZE), 255, np.uint8)
+    height, width = min(SIZE, figure.shape[0]), min(SIZE, figure.shape[1])
+    canvas[:height, :width] = figure[:height, :width]
+    return encode(canvas, "JPEG", quality=90)
+
+
+def repetitive_image() -> bytes:
+    """A tiled pattern: every keypoint has hundreds of twins."""
+    rng = np.random.default_rng(3)
+    tile = (rng.random((64, 64)) * 200 + 30).astype(np.uint8)
+    return encode(np.tile(tile, (SIZE // 64, SIZE // 64)), "PNG")
+
+
+def native_timings(data: bytes, repeats: int, only: tuple[str, ...] = ()) -> dict[str, float]:
     """Best-of-`repeats` seconds per default analysis (after one warm-up run), plus load."""
     timings = {}
     start = time.perf_counter()
     image = pycore.load(data, "bench.jpg")
     timings["load"] = time.perf_counter() - start
     for entry in pycore.ANALYSES.values():
-        if not entry.default:
+        if not entry.default or (only and entry.id not in only):
             continue
         entry.run_sync(image)
         timings[entry.id] = min(entry.run_sync(image).seconds for _ in range(repeats))
     return timings
 
 
-def browser_timings(url: str, data: bytes, repeats: int) -> dict:
+def browser_timings(url: str, data: bytes, figure: bytes, repeats: int) -> dict:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cold, warm = [], []
@@ -61,15 +87,15 @@ def browser_timings(url: str, data: bytes, repeats: int) -> dict:
             context.close()
         page = browser.new_page()
         load_page(page, url)
-        analyses = page.evaluate(
-            """async ([encoded, repeats]) => {
+        script = """async ([encoded, repeats, only]) => {
                 const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)).buffer;
                 const { engine } = window.figsleuth;
                 const description = await engine.ready;
                 let start = performance.now();
                 const facts = await engine.open(bytes, 'bench.jpg');
                 const timings = { load: (performance.now() - start) / 1000 };
-                for (const analysis of description.analyses.filter((a) => a.default)) {
+                for (const analysis of description.analyses.filter(
+                  (a) => a.default && (!only.length || only.includes(a.id)))) {
                   await engine.analyze(facts.key, analysis.id, {});  // warm-up
                   const inWorker = [];
                   const roundTrip = [];
@@ -83,12 +109,20 @@ def browser_timings(url: str, data: bytes, repeats: int) -> dict:
                                            round_trip: Math.min(...roundTrip) };
                 }
                 return timings;
-            }""",
-            [base64.b64encode(data).decode(), repeats],
-        )
+            }"""
+        encoded = base64.b64encode(data).decode()
+        analyses = page.evaluate(script, [encoded, repeats, []])
+        encoded = base64.b64encode(figure).decode()
+        on_figure = page.evaluate(script, [encoded, repeats, list(DUPLICATION)])
         version = browser.version
         browser.close()
-    return {"chromium": version, "cold": cold, "warm": warm, "analyses": analyses}
+    return {
+        "chromium": version,
+        "cold": cold,
+        "warm": warm,
+        "analyses": analyses,
+        "figure": on_figure,
+    }
 
 
 def load_page(page, url: str) -> dict:
@@ -145,6 +179,19 @@ def markdown(report: dict) -> str:
             f"| {analysis_id} | {seconds:.3f} | {measured['python']:.3f} | "
             f"{measured['round_trip']:.3f} | {ratio:.2f} |"
         )
+    lines += [
+        "",
+        "## Duplication analyses on a 12-panel 2048x2048 figure (best of runs, seconds)",
+        "",
+        "| analysis | native | browser (in worker) | native, repetitive 2048x2048 pattern |",
+        "|---|---:|---:|---:|",
+    ]
+    for analysis_id in DUPLICATION:
+        lines.append(
+            f"| {analysis_id} | {report['native_figure'][analysis_id]:.3f} | "
+            f"{report['browser']['figure'][analysis_id]['python']:.3f} | "
+            f"{report['native_repetitive'][analysis_id]:.3f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -154,11 +201,13 @@ def main() -> int:
     args = parser.parse_args()
     if not (ROOT / "dist" / "index.html").exists():
         sys.exit("dist/ is missing: run python3 build.py build first")
-    data = test_image()
+    data, figure = test_image(), figure_image()
     native = native_timings(data, args.repeats)
+    native_figure = native_timings(figure, args.repeats, DUPLICATION)
+    native_repetitive = native_timings(repetitive_image(), args.repeats, DUPLICATION)
     server, url = start_server()
     try:
-        browser = browser_timings(url, data, args.repeats)
+        browser = browser_timings(url, data, figure, args.repeats)
     finally:
         server.terminate()
     browser["cold_median"] = summarise(browser["cold"])
@@ -169,6 +218,8 @@ def main() -> int:
         "python": platform.python_version(),
         "pycore": pycore.__version__,
         "native": native,
+        "native_figure": native_figure,
+        "native_repetitive": native_repetitive,
         "browser": browser,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

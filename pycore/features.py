@@ -40,6 +40,7 @@ class Keypoints:
     strength: np.ndarray
     descriptors: np.ndarray
     mirrored: np.ndarray
+    detected: int = 0  # keypoints found before the strongest were kept
 
     def __len__(self) -> int:
         return len(self.xy)
@@ -82,7 +83,22 @@ def detect(gray: np.ndarray, max_keypoints: int = 4000) -> Keypoints:
         strength[order],
         descriptors,
         mirror_descriptors(descriptors),
+        len(strength),
     )
+
+
+def cap_note(detected: int, examined: int) -> list[dict[str, object]]:
+    """A findings row when a keypoint cap bounded the work (``detected`` found, only
+    ``examined`` kept), so that a reader knows weaker keypoints went unexamined."""
+    if detected <= examined:
+        return []
+    return [
+        {
+            "statistic": "Keypoint cap reached",
+            "value": f"{examined} of {detected}",
+            "unit": "strongest examined; raise max_keypoints to examine more",
+        }
+    ]
 
 
 def _empty() -> Keypoints:

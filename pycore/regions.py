@@ -25,6 +25,9 @@ _WINDOW = 7
 _MIN_TEXTURE = 0.01
 
 
+# Share of the textured pixels of an overlap that may disagree with a copy of it (noise,
+# recompression, labels drawn on one of the panels).
+_MAX_DISAGREEING = 0.1
 # Keypoint matches behind the best verified copy taken as clean and as suspicious: a
 # densely verified copy with ten matches is hard to explain by chance.
 _MATCHES_CLEAN = 5.0
@@ -106,6 +109,43 @@ def copied_region(
     return CopiedRegion(
         source_mask, target, float(correlation[target].mean()) if target.any() else 0.0
     )
+
+
+def whole_overlap(
+    gray: np.ndarray,
+    transform: Transform,
+    source: np.ndarray,
+    threshold: float = 0.8,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The whole overlap of two images under ``transform`` (source mask, target mask),
+    when nothing in it contradicts the copy: almost every textured pixel there correlates
+    with its source. A reused panel is reused whole, flat background included, though only
+    its textured parts can be checked; None when the overlap disagrees somewhere (a part
+    of the panel was changed, or only a part was copied)."""
+    height, width = gray.shape
+    yy, xx = np.mgrid[:height, :width].astype(np.float64)
+    back = transform.inverse().apply(np.stack([xx, yy], axis=-1))
+    target = (
+        (back[..., 0] >= 0)
+        & (back[..., 0] <= source.shape[1] - 1)
+        & (back[..., 1] >= 0)
+        & (back[..., 1] <= source.shape[0] - 1)
+    )
+    warped = ndimage.map_coordinates(source, [back[..., 1], back[..., 0]], order=1, mode="nearest")
+    correlation = correlation_map(gray, warped)
+    textured = target & (correlation != 0)
+    disagreeing = textured & (correlation < threshold / 2)
+    if not textured.any() or disagreeing.sum() > _MAX_DISAGREEING * textured.sum():
+        return None
+    source_yy, source_xx = np.mgrid[: source.shape[0], : source.shape[1]].astype(np.float64)
+    forward = transform.apply(np.stack([source_xx, source_yy], axis=-1))
+    source_mask = (
+        (forward[..., 0] >= 0)
+        & (forward[..., 0] <= width - 1)
+        & (forward[..., 1] >= 0)
+        & (forward[..., 1] <= height - 1)
+    )
+    return source_mask, target
 
 
 def holds(

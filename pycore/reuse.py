@@ -16,19 +16,26 @@ for scientific image analysis", Scientific Reports 12, 2022).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import ndimage
 
 from . import features, matching, regions
 from .image import Image
 from .layout import Box, letter, split_panels
 from .regions import copy_score, outline
-from .result import verdict_for
+from .result import calibrated, verdict_for
 
 # Keypoints kept per unit at least, however many units share the budget.
 _MIN_KEYPOINTS_PER_UNIT = 300
+# A whole panel correlating this well with another, and its finest detail this well, is
+# the other shown again (see _whole_panel); panels plainer than this are not compared.
+_WHOLE_AGREEMENT = 0.9
+_DETAIL_AGREEMENT = 0.5
+_MIN_PANEL_CONTRAST = 0.002
 # Shorter shifts are the autocorrelation's central lobe, not a repeat (pixels).
 _MIN_REPEAT = 10
 
@@ -55,8 +62,13 @@ class Reuse:
     transform: matching.Transform
     source: np.ndarray
     target: np.ndarray
-    matches: int
+    matches: int  # keypoint matches behind it; 0 when found by comparing whole panels
     correlation: float
+    score: float
+
+    def evidence(self) -> str:
+        how = f"{self.matches} matches" if self.matches else "whole panel"
+        return f"{how}, {int(self.target.sum())} px, correlation {self.correlation:.2f}"
 
 
 def units_of(images: list[np.ndarray], boxes: list[list[Box]]) -> list[Unit]:
@@ -74,8 +86,9 @@ def find_reuse(
     min_matches: int = 8,
     correlation: float = 0.8,
     min_area: int = 400,
-) -> tuple[list[Reuse], int]:
-    """Every verified reuse between two different units, and the keypoints examined.
+) -> tuple[list[Reuse], int, int]:
+    """Every verified reuse between two different units, and the keypoints examined and
+    found (before each unit's cap).
 
     ``max_keypoints`` is shared among the units (at least 300 each), which bounds the work
     of the all-pairs comparison however busy the panels are.
@@ -84,8 +97,11 @@ def find_reuse(
     points = [features.detect(unit.gray, per_unit) for unit in units]
     found = []
     for first, second in itertools.combinations(range(len(units)), 2):
-        found += _compare(units, points, first, second, min_matches, correlation, min_area)
-    return found, sum(len(entry) for entry in points)
+        pair = _compare(units, points, first, second, min_matches, correlation, min_area)
+        # Panels too plain for keypoints (a dim field, a faint blot) are compared whole.
+        whole = None if pair else _whole_panel(units, first, second)
+        found += pair if whole is None else [whole]
+    return found, sum(len(entry) for entry in points), sum(entry.detected for entry in points)
 
 
 def _compare(
@@ -121,18 +137,109 @@ def _compare(
         if (covered & region.target).sum() > 0.5 * region.target.sum():
             continue  # the same reuse found again by a weaker model
         covered |= region.target
+        whole = regions.whole_overlap(units[second].gray, transform, units[first].gray, correlation)
+        source_mask, target_mask = whole if whole is not None else (region.source, region.target)
         found.append(
             Reuse(
                 first,
                 second,
                 transform,
-                region.source,
-                region.target,
+                source_mask,
+                target_mask,
                 int(inliers.sum()),
                 region.correlation,
+                copy_score(int(inliers.sum())),
             )
         )
     return found
+
+
+# Array operations for the eight symmetries of a rectangle: as is, flips, turns, transposes.
+_SYMMETRIES = (
+    lambda array: array,
+    np.fliplr,
+    np.flipud,
+    lambda array: np.rot90(array, 2),
+    np.rot90,
+    lambda array: np.rot90(array, -1),
+    np.transpose,
+    lambda array: np.rot90(array, 2).T,
+)
+
+
+def _whole_panel(units: list[Unit], first: int, second: int) -> Reuse | None:
+    """Panel ``first`` shown whole as panel ``second``, flipped or turned by quarter turns
+    perhaps, and with other brightness and contrast: the two correlate as a whole, and so
+    does their finest detail - the noise and grain a copy carries along, which two plain
+    panels that merely look alike (dark fields, smooth gradients) do not share."""
+    source, target = units[first].gray, units[second].gray
+    if min(source.std(), target.std()) < _MIN_PANEL_CONTRAST:
+        return None
+    best: tuple[float, int] | None = None
+    for index, operation in enumerate(_SYMMETRIES):
+        moved = operation(source)
+        if moved.shape != target.shape:
+            continue
+        agreement = _pearson(moved, target)
+        if agreement < _WHOLE_AGREEMENT or (best is not None and agreement <= best[0]):
+            continue
+        if _pearson(_detail(moved), _detail(target)) >= _DETAIL_AGREEMENT:
+            best = (agreement, index)
+    if best is None:
+        return None
+    agreement, index = best
+    return Reuse(
+        first,
+        second,
+        _symmetry_transform(_SYMMETRIES[index], source.shape),
+        np.ones(source.shape, bool),
+        np.ones(target.shape, bool),
+        0,
+        agreement,
+        calibrated(agreement, _WHOLE_AGREEMENT - 0.05, _WHOLE_AGREEMENT + 0.02),
+    )
+
+
+def _pearson(first: np.ndarray, second: np.ndarray) -> float:
+    """Correlation of two images, leaving out the 2% of pixels that disagree most with
+    the best linear fit - panel letters, arrows or scale bars drawn on one of them."""
+    a, b = first.ravel(), second.ravel()
+    for _ in range(2):
+        a_centred, b_centred = a - a.mean(), b - b.mean()
+        spread = np.sqrt((a_centred * a_centred).sum() * (b_centred * b_centred).sum())
+        if spread <= 0:
+            return 0.0
+        agreement = float((a_centred * b_centred).sum() / spread)
+        slope = (a_centred * b_centred).sum() / max((a_centred * a_centred).sum(), 1e-12)
+        residual = np.abs(b_centred - slope * a_centred)
+        keep = residual <= np.quantile(residual, 0.98)
+        a, b = a[keep], b[keep]
+    # Rounded so that last-bit differences between builds cannot tip a threshold.
+    return round(agreement, 6)
+
+
+def _detail(image: np.ndarray) -> np.ndarray:
+    """The pixel-level grain: the image less its 3x3 median, which keeps edges and smooth
+    shapes (bands, cells) out of it."""
+    return image - ndimage.median_filter(image, 3)
+
+
+def _symmetry_transform(
+    operation: Callable[[np.ndarray], np.ndarray], shape: tuple[int, int]
+) -> matching.Transform:
+    """The transform taking pixel positions of an array to those in ``operation(array)``."""
+    height, width = shape
+    moved = operation(np.arange(height * width).reshape(shape))
+    corners = (0, width - 1, (height - 1) * width)  # (0, 0), (w - 1, 0), (0, h - 1)
+    z = [complex(index % width, index // width) for index in corners]
+    w = [complex(*np.argwhere(moved == index)[0][::-1]) for index in corners]
+    for mirrored in (False, True):
+        zz = [value.conjugate() if mirrored else value for value in z]
+        a = (w[1] - w[0]) / (zz[1] - zz[0])
+        b = w[0] - a * zz[0]
+        if abs(a * zz[2] + b - w[2]) < 1e-6:
+            return matching.Transform(complex(a), complex(b), mirrored)
+    raise ValueError("not a symmetry of the rectangle")
 
 
 def _repetitive(
@@ -196,7 +303,9 @@ def compare(
     """
     boxes = [split_panels(image.gray()) for image in images]
     units = units_of([image.gray() for image in images], boxes)
-    found, keypoints = find_reuse(units, max_keypoints, min_matches, correlation, min_area)
+    found, keypoints, detected = find_reuse(
+        units, max_keypoints, min_matches, correlation, min_area
+    )
     letters = [letter(index) for boxes_of_image in boxes for index in range(len(boxes_of_image))]
     pairs = [
         {
@@ -214,7 +323,7 @@ def compare(
         }
         for entry in found
     ]
-    score = copy_score(max(entry.matches for entry in found)) if found else 0.1
+    score = max(entry.score for entry in found) if found else 0.1
     if found:
         shared = len({(pair["first"]["image"], pair["second"]["image"]) for pair in pairs})
         reason = f"{len(pairs)} reused region(s), among {shared} pair(s) of images."
@@ -233,6 +342,7 @@ def compare(
         "pairs": pairs,
         "panels": len(units),
         "keypoints": keypoints,
+        "keypoints_detected": detected,
         "score": round(score, 4),
         "verdict": verdict_for(score),
         "reason": reason,

@@ -7,7 +7,9 @@ the image (pycore.matching), RANSAC similarity transforms with or without a mirr
 dense verification of each transform by local normalised cross-correlation between the
 image and its own resampled copy (pycore.regions), which outlines the copied pixels and is
 unaffected by brightness and contrast changes. Pure shifts that also repeat at twice the
-distance are periodic content (a texture, a grid), not a copy, and are dropped.
+distance are periodic content (a texture, a grid), not a copy, and are dropped. In a
+multi-panel figure only copies within one panel count (pycore.layout splits it); copies
+from panel to panel are the duplicates analysis's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from .. import features, matching, regions
 from ..image import Image
+from ..layout import split_panels
 from ..registry import Param, analysis
 from ..result import Map, Result, statistic
 
@@ -52,6 +55,12 @@ def copy_move(
     gray = image.gray() / 255.0
     points = features.detect(gray, max_keypoints)
     found = matching.match(points, min_distance=_min_shift(image))
+    # Copies from one panel of a figure to another are the duplicates analysis's concern:
+    # here only matches within one panel count.
+    panel = _panel_labels(image)
+    at = panel[_pixel(points.xy[:, 1], image.height), _pixel(points.xy[:, 0], image.width)]
+    within = (at[found.first] == at[found.second]) & (at[found.first] > 0)
+    found = matching.Matches(found.first[within], found.second[within], found.mirrored[within])
     source_xy, target_xy = points.xy[found.first], points.xy[found.second]
     models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=min_matches)
 
@@ -61,6 +70,11 @@ def copy_move(
         region = regions.copied_region(
             gray, transform, target_xy[inliers], correlation, _min_shift(image)
         )
+        if region is not None:
+            own = panel == at[found.second[inliers][0]]
+            region = regions.CopiedRegion(
+                region.source & own, region.target & own, region.correlation
+            )
         if region is None or region.target.sum() < min_area:
             continue
         if _periodic(gray, transform, region.target, correlation):
@@ -75,6 +89,7 @@ def copy_move(
     score = regions.copy_score(strongest) if copies else 0.1
     findings: list[dict[str, Any]] = [
         statistic("Keypoints", len(points), "points"),
+        *features.cap_note(points.detected, max_keypoints),
         statistic("Keypoint matches", len(found.first), "pairs"),
         statistic("Verified copies", len(copies), "regions"),
     ]
@@ -117,6 +132,18 @@ def copy_move(
             )
         },
     )
+
+
+def _panel_labels(image: Image) -> np.ndarray:
+    """Each pixel's panel (1, 2, ...; 0 in gutters and margins)."""
+    labels = np.zeros((image.height, image.width), np.intp)
+    for index, box in enumerate(split_panels(image.gray()), start=1):
+        labels[box.top : box.bottom, box.left : box.right] = index
+    return labels
+
+
+def _pixel(coordinates: np.ndarray, size: int) -> np.ndarray:
+    return np.clip(np.rint(coordinates).astype(np.intp), 0, size - 1)
 
 
 def _min_shift(image: Image) -> float:

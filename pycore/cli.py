@@ -4,7 +4,8 @@ and ``python -m pycore duplicates FILE... [--json]``.
 With ``--json`` each input to ``analyze`` gives one JSON object on its own line (JSON
 Lines), the contract that benchmarks and outside evaluations read (see DESIGN.md);
 ``duplicates`` compares every panel of all the inputs with every other and prints one
-object for the set. A bad input gives ``{"file", "error"}``, the other inputs still run,
+object for the set. A PDF input stands for each image embedded in it
+(``paper.pdf#page3-img2``). A bad input gives ``{"file", "error"}``, the other inputs still run,
 and the exit status is 1 at the end.
 """
 
@@ -14,13 +15,13 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from PIL import Image as PILImage
 
-from . import __version__, reuse
+from . import __version__, pdf, reuse
 from .blocking import run_blocking
 from .image import Image, ImageLoadError, load
 from .registry import ANALYSES, Analysis
@@ -105,12 +106,12 @@ def _duplicates(files: list[str], params: dict[str, Any], as_json: bool) -> int:
     """Compare the readable ``files`` with each other; unreadable ones are reported."""
     images, paths, errors = [], [], []
     for file_name in files:
-        loaded = _load(Path(file_name))
-        if isinstance(loaded, Image):
-            images.append(loaded)
-            paths.append(file_name)
-        else:
-            errors.append(loaded)
+        for label, loaded in _inputs(file_name):
+            if isinstance(loaded, Image):
+                images.append(loaded)
+                paths.append(label)
+            else:
+                errors.append(loaded)
     report = reuse.compare(images, **params)
     for entry, file_name in zip(report["images"], paths, strict=True):
         entry["file"] = file_name
@@ -171,31 +172,32 @@ async def _analyze_all(
 ) -> int:
     failed = False
     for file_name in files:
-        record = await analyze_file(Path(file_name), selected, params, maps_dir)
-        failed = (
-            failed
-            or "error" in record
-            or any("error" in entry for entry in record.get("analyses", {}).values())
-        )
-        if as_json:
-            print(json.dumps(record), flush=True)
-        else:
-            _print_summary(record)
+        for label, loaded in _inputs(file_name):
+            record = await analyze_image(label, loaded, selected, params, maps_dir)
+            failed = (
+                failed
+                or "error" in record
+                or any("error" in entry for entry in record.get("analyses", {}).values())
+            )
+            if as_json:
+                print(json.dumps(record), flush=True)
+            else:
+                _print_summary(record)
     return 1 if failed else 0
 
 
-async def analyze_file(
-    path: Path,
+async def analyze_image(
+    label: str,
+    image: Image | dict[str, str],
     selected: list[Analysis],
     params: dict[str, dict[str, Any]],
     maps_dir: Path | None,
 ) -> dict[str, Any]:
-    """The contract's record for one file; a file that cannot be read gives its error."""
-    image = _load(path)
+    """The contract's record for one image; one that could not be read keeps its error."""
     if not isinstance(image, Image):
         return image
     record: dict[str, Any] = {
-        "file": str(path),
+        "file": label,
         "width": image.width,
         "height": image.height,
         "analyses": {},
@@ -211,16 +213,41 @@ async def analyze_file(
     return record
 
 
-def _load(path: Path) -> Image | dict[str, str]:
-    """The image in a file, or ``{"file", "error"}`` with a message for the user."""
+def _inputs(file_name: str) -> Iterator[tuple[str, Image | dict[str, str]]]:
+    """The images an input holds - one for an image file, one per embedded image for a
+    PDF (labelled ``paper.pdf#page3-img2``) - each with its label for the records, as an
+    Image or as ``{"file", "error"}`` with a message for the user."""
+    path = Path(file_name)
     try:
-        return load(path.read_bytes(), path.name)
-    except ImageLoadError as error:
-        return {"file": str(path), "error": str(error)}
+        data = path.read_bytes()
     except OSError as error:
-        return {"file": str(path), "error": f"{path.name}: {error.strerror or error}"}
+        yield file_name, {"file": file_name, "error": f"{path.name}: {error.strerror or error}"}
+        return
+    if not pdf.is_pdf(data):
+        yield file_name, _load(data, file_name, path.name)
+        return
+    try:
+        embedded = pdf.extract_images(data, file_name)
+    except pdf.PdfError as error:
+        yield file_name, {"file": file_name, "error": str(error)}
+        return
+    if not embedded:
+        yield file_name, {"file": file_name, "error": f"{path.name} holds no images"}
+    for entry in embedded:
+        if entry.error:
+            yield entry.name, {"file": entry.name, "error": entry.error}
+        else:
+            yield entry.name, _load(entry.data, entry.name, Path(entry.name).name)
+
+
+def _load(data: bytes, label: str, name: str) -> Image | dict[str, str]:
+    """The image in a file's bytes, or ``{"file", "error"}`` with a message for the user."""
+    try:
+        return load(data, name)
+    except ImageLoadError as error:
+        return {"file": label, "error": str(error)}
     except Exception as error:  # e.g. MemoryError: this file fails, the batch goes on
-        return {"file": str(path), "error": f"{path.name}: {type(error).__name__}: {error}"}
+        return {"file": label, "error": f"{name}: {type(error).__name__}: {error}"}
 
 
 def _write_maps(result: Result, image: Image, analysis_id: str, maps_dir: Path) -> dict[str, str]:

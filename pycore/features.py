@@ -1,14 +1,14 @@
 """Scale- and rotation-invariant keypoints with descriptors, in numpy and scipy alone.
 
 Method: D. G. Lowe, "Distinctive Image Features from Scale-Invariant Keypoints", IJCV
-60(2), 2004 (SIFT): extrema of the difference of Gaussians over space and scale, with
-low contrast and edge-like responses dropped (Hessian ratio), a dominant gradient
-orientation per keypoint, and a 4x4 grid of 8-bin gradient-orientation histograms in the
-keypoint's rotated and scaled frame, normalised, clipped at 0.2 and normalised again.
-Simplifications: no sub-pixel refinement of the extrema, and the image is not doubled
-first. For mirror copies each descriptor also comes in its mirrored form: mirroring the
-image mirrors the keypoint's frame, which flips the descriptor's cell rows and reverses
-its orientation bins (as in MIFT-style flip-invariant matching).
+60(2), 2004 (SIFT): extrema of the difference of Gaussians over space and scale, with low
+contrast and edge-like responses dropped (Hessian ratio), a dominant gradient orientation
+per keypoint, and a 4x4 grid of 8-bin gradient-orientation histograms in the keypoint's
+rotated and scaled frame, normalised, clipped at 0.2 and normalised again.
+Simplification: no sub-pixel refinement of the extrema. For mirror copies each descriptor
+also comes in its mirrored form: mirroring the image mirrors the keypoint's frame, which
+flips the descriptor's cell rows and reverses its orientation bins (as in MIFT-style
+flip-invariant matching).
 """
 
 from __future__ import annotations
@@ -56,14 +56,21 @@ class Keypoints:
         )
 
 
-def detect(gray: np.ndarray, max_keypoints: int = 4000) -> Keypoints:
-    """Keypoints of a gray image (any range), the strongest ``max_keypoints`` kept."""
+def detect(gray: np.ndarray, max_keypoints: int = 4000, doubled: bool = False) -> Keypoints:
+    """Keypoints of a gray image (any range), the strongest ``max_keypoints`` kept.
+
+    ``doubled`` starts from the image enlarged twice (Lowe's octave -1), which finds about
+    four times as many stable keypoints: small or smooth images need them.
+    """
     image = gray.astype(np.float64)
     low, high = float(image.min()), float(image.max())
     image = (image - low) / (high - low) if high > low else image * 0.0
+    step = 1.0  # pixels of the original image per pixel of this octave
+    if doubled:
+        image = ndimage.zoom(image, 2.0, order=1, grid_mode=True, mode="nearest")
+        step = 0.5
     found: list[tuple] = []
     octave_image = ndimage.gaussian_filter(image, _BASE_SIGMA)
-    step = 1.0  # pixels of the original image per pixel of this octave
     while min(octave_image.shape) >= _MIN_OCTAVE_SIDE:
         gaussians = _octave(octave_image)
         found += _octave_keypoints(gaussians, step)

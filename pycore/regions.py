@@ -180,3 +180,28 @@ def outline(mask: np.ndarray, left: float = 0.0, top: float = 0.0) -> list[list[
 def copy_score(matches: int) -> float:
     """The score of a finding whose best verified copy rests on ``matches`` keypoints."""
     return calibrated(matches, _MATCHES_CLEAN, _MATCHES_SUSPICIOUS)
+
+
+def agreement(first: np.ndarray, second: np.ndarray) -> float:
+    """Correlation of two images, leaving out the 2% of pixels that disagree most with
+    the best linear fit - panel letters, arrows or scale bars drawn on one of them."""
+    a, b = first.ravel(), second.ravel()
+    for _ in range(2):
+        a_centred, b_centred = a - a.mean(), b - b.mean()
+        spread = np.sqrt((a_centred * a_centred).sum() * (b_centred * b_centred).sum())
+        if spread <= 0:
+            return 0.0
+        correlation = float((a_centred * b_centred).sum() / spread)
+        slope = (a_centred * b_centred).sum() / max((a_centred * a_centred).sum(), 1e-12)
+        residual = np.abs(b_centred - slope * a_centred)
+        keep = residual <= np.quantile(residual, 0.98)
+        a, b = a[keep], b[keep]
+    # Rounded so that last-bit differences between builds cannot tip a threshold.
+    return round(correlation, 6)
+
+
+def grain(image: np.ndarray) -> np.ndarray:
+    """The pixel-level grain: the image less its 3x3 median, which keeps edges and smooth
+    shapes (bands, cells) out of it. A copy carries its source's grain along (noise, film
+    grain, the rounding of its levels); a look-alike has its own."""
+    return image - ndimage.median_filter(image, 3)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from . import features, matching, regions
 from .image import Image
@@ -180,10 +179,10 @@ def _whole_panel(units: list[Unit], first: int, second: int) -> Reuse | None:
         moved = operation(source)
         if moved.shape != target.shape:
             continue
-        agreement = _pearson(moved, target)
+        agreement = regions.agreement(moved, target)
         if agreement < _WHOLE_AGREEMENT or (best is not None and agreement <= best[0]):
             continue
-        if _pearson(_detail(moved), _detail(target)) >= _DETAIL_AGREEMENT:
+        if regions.agreement(regions.grain(moved), regions.grain(target)) >= _DETAIL_AGREEMENT:
             best = (agreement, index)
     if best is None:
         return None
@@ -198,30 +197,6 @@ def _whole_panel(units: list[Unit], first: int, second: int) -> Reuse | None:
         agreement,
         calibrated(agreement, _WHOLE_AGREEMENT - 0.05, _WHOLE_AGREEMENT + 0.02),
     )
-
-
-def _pearson(first: np.ndarray, second: np.ndarray) -> float:
-    """Correlation of two images, leaving out the 2% of pixels that disagree most with
-    the best linear fit - panel letters, arrows or scale bars drawn on one of them."""
-    a, b = first.ravel(), second.ravel()
-    for _ in range(2):
-        a_centred, b_centred = a - a.mean(), b - b.mean()
-        spread = np.sqrt((a_centred * a_centred).sum() * (b_centred * b_centred).sum())
-        if spread <= 0:
-            return 0.0
-        agreement = float((a_centred * b_centred).sum() / spread)
-        slope = (a_centred * b_centred).sum() / max((a_centred * a_centred).sum(), 1e-12)
-        residual = np.abs(b_centred - slope * a_centred)
-        keep = residual <= np.quantile(residual, 0.98)
-        a, b = a[keep], b[keep]
-    # Rounded so that last-bit differences between builds cannot tip a threshold.
-    return round(agreement, 6)
-
-
-def _detail(image: np.ndarray) -> np.ndarray:
-    """The pixel-level grain: the image less its 3x3 median, which keeps edges and smooth
-    shapes (bands, cells) out of it."""
-    return image - ndimage.median_filter(image, 3)
 
 
 def _symmetry_transform(

@@ -16,7 +16,7 @@ import numpy as np
 import PIL
 import scipy
 
-from . import __version__, models, reuse
+from . import __version__, models, pdf, reuse
 from .image import Image, load
 from .registry import ANALYSES, get
 
@@ -60,6 +60,17 @@ def open_image(data: Any, name: str) -> tuple[str, np.ndarray]:
         "sha256": image.sha256,
     }
     return json.dumps(facts), image.display_rgba()
+
+
+def pdf_images(data: Any, name: str) -> tuple[str, list[np.ndarray]]:
+    """The images embedded in a dropped PDF: JSON ``[{name, page, error}]`` and each
+    image's file bytes (empty where it could not be extracted), in the same order.
+
+    Raises pycore.pdf.PdfError with a message for the user when the PDF is unreadable.
+    """
+    embedded = pdf.extract_images(_as_bytes(data), name)
+    entries = [{"name": entry.name, "page": entry.page, "error": entry.error} for entry in embedded]
+    return json.dumps(entries), [np.frombuffer(entry.data, np.uint8) for entry in embedded]
 
 
 def close_image(key: str) -> None:

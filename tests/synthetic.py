@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import numpy as np
 from PIL import Image as PILImage
@@ -79,3 +80,68 @@ def assemble_figure(
             place = (left, top - label) if label else (left + 3, top + 2)
             draw.text(place, chr(ord("A") + index), fill=ink if label else 255)
     return np.asarray(picture), boxes
+
+
+def make_pdf(pages: list[list[bytes | np.ndarray]]) -> bytes:
+    """A PDF with the given images, one list per page: JPEG bytes are embedded as they are
+    (DCTDecode), pixel arrays (8-bit gray or RGB) compressed with FlateDecode. Each image is
+    drawn side by side on its page. A plain writer, so the tests know exactly what is in it."""
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    def stream(dictionary: str, data: bytes) -> int:
+        return add(
+            f"<< {dictionary} /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
+        )
+
+    pages_id = add(b"")  # filled in below, once the pages are known
+    page_ids = []
+    for images in pages:
+        names, drawing, left = [], [], 0
+        for index, image in enumerate(images, start=1):
+            if isinstance(image, bytes):
+                width, height = PILImage.open(io.BytesIO(image)).size
+                mode = PILImage.open(io.BytesIO(image)).mode
+                space = "/DeviceGray" if mode == "L" else "/DeviceRGB"
+                filters, data = "/DCTDecode", image
+            else:
+                height, width = image.shape[:2]
+                space = "/DeviceGray" if image.ndim == 2 else "/DeviceRGB"
+                filters, data = "/FlateDecode", zlib.compress(np.ascontiguousarray(image).tobytes())
+            image_id = stream(
+                f"/Type /XObject /Subtype /Image /Width {width} /Height {height} "
+                f"/ColorSpace {space} /BitsPerComponent 8 /Filter {filters}",
+                data,
+            )
+            names.append(f"/Im{index} {image_id} 0 R")
+            drawing.append(f"q {width} 0 0 {height} {left} 0 cm /Im{index} Do Q")
+            left += width
+        content_id = stream("", " ".join(drawing).encode())
+        page_ids.append(
+            add(
+                f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {max(left, 1)} 1000] "
+                f"/Resources << /XObject << {' '.join(names)} >> >> "
+                f"/Contents {content_id} 0 R >>".encode()
+            )
+        )
+    kids = " ".join(f"{page_id} 0 R" for page_id in page_ids)
+    objects[pages_id - 1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(page_ids)} >>".encode()
+    catalog_id = add(f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode())
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root {catalog_id} 0 R >>\n"
+        f"startxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()

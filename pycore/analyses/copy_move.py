@@ -14,15 +14,21 @@ from panel to panel are the duplicates analysis's.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 import numpy as np
+from scipy import ndimage
 
 from .. import features, matching, regions
 from ..image import Image
 from ..layout import split_panels
 from ..registry import Param, analysis
 from ..result import Map, Result, statistic
+
+_FEWEST_MATCHES = 5  # keypoint matches below which nothing is heard
+_GRAIN_AGREEMENT = 0.5  # grain correlation that a copy on fewer than min_matches needs
+_DOUBLE_UP_TO = 1024  # longest side (pixels) of the images searched at twice their size
 
 
 @analysis(
@@ -53,7 +59,9 @@ def copy_move(
     ] = 400,
 ) -> Result:
     gray = image.gray() / 255.0
-    points = features.detect(gray, max_keypoints)
+    # Small images are searched at twice their size: copies in them are small too, and
+    # hold too few keypoints otherwise.
+    points = features.detect(gray, max_keypoints, doubled=max(gray.shape) <= _DOUBLE_UP_TO)
     found = matching.match(points, min_distance=_min_shift(image))
     # Copies from one panel of a figure to another are the duplicates analysis's concern:
     # here only matches within one panel count.
@@ -62,7 +70,10 @@ def copy_move(
     within = (at[found.first] == at[found.second]) & (at[found.first] > 0)
     found = matching.Matches(found.first[within], found.second[within], found.mirrored[within])
     source_xy, target_xy = points.xy[found.first], points.xy[found.second]
-    models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=min_matches)
+    # Small copies hold few keypoints: fewer matches than min_matches are heard too, but
+    # only believed where the copy also carries its source's grain (below).
+    fewest = min(min_matches, _FEWEST_MATCHES)
+    models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=fewest)
 
     copies: list[tuple[matching.Transform, regions.CopiedRegion, int]] = []
     covered = np.zeros(gray.shape, bool)
@@ -77,6 +88,12 @@ def copy_move(
             )
         if region is None or region.target.sum() < min_area:
             continue
+        if _onto_itself(transform, region, _min_shift(image)):
+            continue
+        if inliers.sum() < min_matches and (
+            _grain_agreement(gray, transform, region.target) < _GRAIN_AGREEMENT
+        ):
+            continue  # few matches on smooth look-alikes (bands, nuclei), not a copy
         if _periodic(gray, transform, region.target, correlation):
             continue
         # The same copy is often found both ways round (source <-> target): keep it once.
@@ -132,6 +149,41 @@ def copy_move(
             )
         },
     )
+
+
+def _onto_itself(
+    transform: matching.Transform, region: regions.CopiedRegion, min_shift: float
+) -> bool:
+    """Whether a turn or a mirror maps one structure onto itself: a symmetric thing (a
+    head, a round cell, a band) matching its own other half, not a copy placed elsewhere.
+    Its halves are one piece, parted only by the strip too close to its mirror image to be
+    verified, and their verified pixels are sparse: pixels within ``min_shift`` of each other
+    count as one piece. A copy lies apart from its source. Halving
+    turns and mirrors map each copy onto the other, so both lie in both masks: the test
+    is whether most pixels' counterparts lie in their own piece."""
+    if not transform.mirrored and abs(transform.a - 1) < 0.05:
+        return False  # a shift moves everything: repeats by shifts are _periodic's concern
+    union = region.source | region.target
+    pieces, _ = ndimage.label(ndimage.binary_dilation(union, iterations=math.ceil(min_shift)))
+    rows, cols = np.nonzero(region.target)
+    counterparts = transform.inverse().apply(np.stack([cols, rows], axis=1).astype(np.float64))
+    height, width = union.shape
+    across = (
+        pieces[_pixel(counterparts[:, 1], height), _pixel(counterparts[:, 0], width)]
+        == pieces[rows, cols]
+    )
+    return bool(np.mean(across) > 0.5)
+
+
+def _grain_agreement(gray: np.ndarray, transform: matching.Transform, target: np.ndarray) -> float:
+    """Correlation of the grain of the target region with that of its source."""
+    rows, cols = np.nonzero(target)
+    source = transform.inverse().apply(np.stack([cols, rows], axis=1).astype(np.float64))
+    fine = regions.grain(gray)
+    # Nearest pixel: interpolating would smooth the source's grain away.
+    height, width = gray.shape
+    moved = fine[_pixel(source[:, 1], height), _pixel(source[:, 0], width)]
+    return regions.agreement(moved, fine[rows, cols])
 
 
 def _panel_labels(image: Image) -> np.ndarray:

@@ -31,6 +31,7 @@ from tests.onnx_models import GAUSS5_NAME, gaussian_kernel
 from tests.synthetic import encode, textured_rgb
 from tests.unit.test_copy_move import forged
 from tests.unit.test_duplicates import images_with_a_reuse
+from tests.unit.test_pdf import manuscript
 
 
 def photo_jpeg() -> bytes:
@@ -327,3 +328,24 @@ def test_a_figure_is_split_and_images_dropped_together_are_compared(app, tmp_pat
     assert app.locator(".across .verdict").text_content().startswith(native["verdict"])
     ARTIFACTS.mkdir(exist_ok=True)
     app.screenshot(path=ARTIFACTS / "duplicates-across.png", full_page=True)
+
+
+def test_a_dropped_pdf_is_analysed_image_by_image_and_its_reuse_found(app, tmp_path):
+    broken = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF"
+    drop_files(app, [(broken, "broken.pdf", "application/pdf")])
+    app.wait_for_selector("#messages li.error >> text=broken.pdf is not a readable PDF")
+
+    data, *_ = manuscript()
+    paper = tmp_path / "paper.pdf"
+    paper.write_bytes(data)
+    drop_files(app, [(data, paper.name, "application/pdf")])
+    wait_analysed(app, 3)
+    app.wait_for_selector("body[data-compared='1']", timeout=120_000)
+    assert app.locator("#image-name").text_content() == "paper.pdf#page2-img2"
+    native = native_json("duplicates", str(paper), "--json")
+    (pair,) = native["pairs"]
+    shown = app.locator(".across .pair")
+    assert shown.count() == 1
+    caption = shown.first.locator("figcaption").text_content()
+    assert "paper.pdf#page1-img1" in caption and "paper.pdf#page2-img2" in caption
+    assert pair["transform"]["description"] in caption and f"{pair['matches']} matches" in caption

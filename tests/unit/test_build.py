@@ -53,3 +53,14 @@ def test_altered_or_missing_file_fails_naming_every_source(tmp_path):
 
     with pytest.raises(build.BuildError, match=r"absent\.whl"):
         fetcher.fetch("absent.whl", hashlib.sha256(data).hexdigest())
+
+
+def test_an_altered_vendored_wheel_fails_the_build_and_leaves_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "CACHE", tmp_path)
+    (name,) = build.VENDORED_WHEELS
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / name).write_bytes(b"altered in the cache")
+    with pytest.raises(build.BuildError, match="pinned sha256"):
+        build.copy_vendored_wheels(tmp_path / "dist")
+    assert not (tmp_path / "wheels" / name).exists()  # the next build fetches it again
+    assert not (tmp_path / "dist" / name).exists()

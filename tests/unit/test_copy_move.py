@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image as PILImage
@@ -119,8 +121,21 @@ def gel_with_similar_lanes(seed: int = 3) -> np.ndarray:
     return ndimage.gaussian_filter(gel, 1) + rng.normal(0, 3, gel.shape)
 
 
+def symmetric_specimen(seed: int = 3) -> np.ndarray:
+    """One mirror-symmetric structure (a section, a head, an embryo) on a dark background:
+    its left half is its right half flipped, and it is no copy."""
+    rng = np.random.default_rng(seed)
+    texture = fine_texture(256, seed)
+    texture = (texture + texture[:, ::-1]) / 2
+    rows, cols = np.mgrid[:256, :256]
+    body = ((cols - 127.5) / 100) ** 2 + ((rows - 128) / 115) ** 2 <= 1
+    return np.where(body, texture, 20.0) + rng.normal(0, 2, (256, 256))
+
+
 @pytest.mark.parametrize(
-    "make", [periodic_pattern, text_page, gel_with_similar_lanes], ids=["periodic", "text", "gel"]
+    "make",
+    [periodic_pattern, text_page, gel_with_similar_lanes, symmetric_specimen],
+    ids=["periodic", "text", "gel", "symmetric"],
 )
 def test_repetitive_genuine_content_is_not_a_copy(make):
     pixels = np.clip(np.rint(make()), 0, 255).astype(np.uint8)
@@ -137,3 +152,18 @@ def test_transforms_compose_with_their_inverse():
         points = np.array([[10.0, 20.0], [300.5, 7.25]])
         back = transform.inverse().apply(transform.apply(points))
         assert np.allclose(back, points)
+
+
+@pytest.mark.parametrize(
+    ("turn", "described"),
+    [(0, "copied as is"), (1, r"rotated (8[7-9]|9[0-3]) degrees"), (2, r"rotated 1[78]\d")],
+)
+def test_a_small_copy_in_a_small_smooth_image_is_found(turn, described):
+    """A 48-pixel copy in a 256-pixel image holds too few keypoints at the image's own
+    size: it is found once the image is searched at twice its size."""
+    base = ndimage.gaussian_filter(fine_texture(256, 0), 1.0)
+    base[170:218, 160:208] = np.rot90(base[30:78, 40:88], turn)
+    pixels = np.clip(np.rint(base), 0, 255).astype(np.uint8)
+    result = get("copy_move").run_sync(load(encode(pixels, "JPEG", quality=90), "small.jpg"))
+    assert result.verdict in ("inconclusive", "suspicious"), result.findings
+    assert any(re.search(described, mark["label"]) for mark in result.marks), result.marks

@@ -56,6 +56,11 @@ export class Engine extends EventTarget {
     return this.request('open', { bytes, name }, [bytes]);
   }
 
+  /** The images embedded in a PDF: [{name, page, error, bytes: ArrayBuffer}]. */
+  pdfImages(bytes, name) {
+    return this.request('pdf', { bytes, name }, [bytes]);
+  }
+
   /** Run one analysis on an opened image: the Result JSON with maps[i].levels buffers. */
   analyze(key, analysis, params) {
     return this.request('analyze', { key, analysis, params });

@@ -65,7 +65,7 @@ function openFiles(files) {
   const superseded = () => mine !== generation;
   enqueue(() => startBatch());
   for (const file of files) enqueue(() => openFile(file, superseded));
-  if (files.length > 1) enqueue(() => compareBatch(superseded));
+  enqueue(() => compareBatch(superseded)); // a PDF's images count too
 }
 
 /** Close the images of the previous drop, pick or paste. */
@@ -101,15 +101,48 @@ async function openFile(file, superseded) {
     return; // the start-up failure is already on the page
   }
   const name = file.name || 'pasted image';
+  const bytes = await file.arrayBuffer();
+  if (isPdf(bytes)) await openPdf(bytes, name, superseded);
+  else await openImage(bytes, name, superseded);
+}
+
+/** Open and analyse each image embedded in a PDF, in page order. */
+async function openPdf(bytes, name, superseded) {
+  let images;
+  try {
+    images = await engine.pdfImages(bytes, name);
+  } catch (error) {
+    showMessage(`Could not open ${name}: ${error.message}`, 'error');
+    return;
+  }
+  const readable = images.filter((image) => !image.error);
+  showMessage(readable.length
+    ? `${name}: ${readable.length} embedded image(s), each analysed in turn and all compared ` +
+      'for reuse.'
+    : `${name} holds no images that could be read.`, readable.length ? 'info' : 'error');
+  for (const image of images) {
+    if (superseded()) return;
+    if (image.error) showMessage(`${image.name}: ${image.error}`, 'error');
+    else await openImage(image.bytes, image.name, superseded);
+  }
+}
+
+async function openImage(bytes, name, superseded) {
   let facts;
   try {
-    facts = await engine.open(await file.arrayBuffer(), name);
+    facts = await engine.open(bytes, name);
   } catch (error) {
     showMessage(`Could not open ${name}: ${error.message}`, 'error');
     return;
   }
   show(facts, name);
   await analyseAll(current, superseded);
+}
+
+/** Whether a file is a PDF: readers accept the header anywhere in the first kilobyte. */
+function isPdf(bytes) {
+  const head = new Uint8Array(bytes, 0, Math.min(bytes.byteLength, 1024));
+  return String.fromCharCode(...head).includes('%PDF-');
 }
 
 /** Put a newly opened image on show, with a card for each default analysis. */

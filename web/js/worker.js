@@ -39,7 +39,9 @@ async function start() {
   const micropip = pyodide.pyimport('micropip');
   try {
     // deps=false: the packages are loaded above; micropip must never look for them online.
-    await micropip.install.callKwargs(new URL(build.pycore_wheel, appRoot).href, { deps: false });
+    const wheels = [build.pycore_wheel, ...build.vendored_wheels]
+      .map((wheel) => new URL(wheel, appRoot).href);
+    await micropip.install.callKwargs(wheels, { deps: false });
   } finally {
     micropip.destroy(); // also destroys its attribute proxies, which Pyodide caches on it
   }
@@ -168,6 +170,22 @@ const handlers = {
     }
   },
 
+  async pdf({ bytes, name }) {
+    const out = api.pdf_images(new Uint8Array(bytes), name);
+    try {
+      const entries = JSON.parse(out.get(0));
+      const arrays = out.get(1);
+      try {
+        entries.forEach((entry, i) => { entry.bytes = takeBuffer(arrays.get(i)); });
+      } finally {
+        arrays.destroy();
+      }
+      return { result: entries, transfer: entries.map((entry) => entry.bytes) };
+    } finally {
+      out.destroy();
+    }
+  },
+
   async compare({ keys, params }) {
     return { result: JSON.parse(api.compare(JSON.stringify(keys), JSON.stringify(params ?? {}))) };
   },
@@ -193,7 +211,7 @@ function describeError(error) {
   if (!error?.type) return String(error?.message ?? error);
   const lines = error.message.trim().split('\n');
   const text = lines[lines.length - 1].replace(/^[\w.]+: /, '');
-  return error.type === 'ImageLoadError' ? text : `${error.type}: ${text}`;
+  return ['ImageLoadError', 'PdfError'].includes(error.type) ? text : `${error.type}: ${text}`;
 }
 
 const ready = start();

@@ -157,10 +157,21 @@ def holds(
 ) -> bool:
     """Whether ``transform`` also verifies over most of the ``target`` mask: asked of a
     transform moved by one repeat of the content, it tells a copy from a pattern."""
+    return verified(gray, transform, target, threshold, source) > 0.5 * target.sum()
+
+
+def verified(
+    gray: np.ndarray,
+    transform: Transform,
+    target: np.ndarray,
+    threshold: float = 0.8,
+    source: np.ndarray | None = None,
+) -> int:
+    """How many pixels of the ``target`` mask ``transform`` verifies."""
     again = copied_region(
         gray, transform, np.argwhere(target)[:, ::-1].astype(float), threshold, source=source
     )
-    return again is not None and (again.target & target).sum() > 0.5 * target.sum()
+    return 0 if again is None else int((again.target & target).sum())
 
 
 def outline(mask: np.ndarray, left: float = 0.0, top: float = 0.0) -> list[list[float]]:

@@ -6,8 +6,12 @@ SIFT keypoints and their mirrored descriptors (pycore.features), g2NN matching w
 the image (pycore.matching), RANSAC similarity transforms with or without a mirror, then
 dense verification of each transform by local normalised cross-correlation between the
 image and its own resampled copy (pycore.regions), which outlines the copied pixels and is
-unaffected by brightness and contrast changes. Pure shifts that also repeat at twice the
-distance are periodic content (a texture, a grid), not a copy, and are dropped. In a
+unaffected by brightness and contrast changes. Small images are searched at twice their
+size, as SIFT's octave -1 does, so that small copies hold enough keypoints; a copy on fewer
+matches than asked for is kept only if it also carries its source's grain (the image less
+its 3x3 median), which look-alikes do not share. Pure shifts that also repeat further on
+are periodic content (a texture, a grid, a ladder in every lane), and turns or mirrors
+that map one symmetric structure onto itself are its symmetry: neither is a copy. In a
 multi-panel figure only copies within one panel count (pycore.layout splits it); copies
 from panel to panel are the duplicates analysis's.
 """
@@ -26,8 +30,11 @@ from ..layout import split_panels
 from ..registry import Param, analysis
 from ..result import Map, Result, statistic
 
-_FEWEST_MATCHES = 5  # keypoint matches below which nothing is heard
+_FEWEST_MATCHES = 4  # keypoint matches below which nothing is heard
 _GRAIN_AGREEMENT = 0.5  # grain correlation that a copy on fewer than min_matches needs
+# Share of a shift's verified pixels that verify again one repeat on: a copy's surroundings
+# are unrelated (about none verify), a pattern's repeat (spacing drifting a little) does.
+_REPEAT_SHARE = 0.25
 _DOUBLE_UP_TO = 1024  # longest side (pixels) of the images searched at twice their size
 
 
@@ -206,9 +213,16 @@ def _min_shift(image: Image) -> float:
 def _periodic(
     gray: np.ndarray, transform: matching.Transform, target: np.ndarray, threshold: float
 ) -> bool:
-    """Whether a pure shift also holds at twice the distance: a repeating pattern."""
+    """Whether a pure shift also holds at twice the distance, or once more beyond the
+    target, about as well as it holds at all: a repeating pattern (a grid, a tiled floor, a
+    ladder run in every lane), not a copy."""
     if transform.mirrored or abs(transform.scale - 1) > 0.05 or abs(transform.angle) > 3:
         return False
-    return regions.holds(
-        gray, matching.Transform(1 + 0j, 2 * transform.b, False), target, threshold
+
+    def holding(shift: complex) -> int:
+        return regions.verified(gray, matching.Transform(1 + 0j, shift, False), target, threshold)
+
+    once = holding(transform.b)
+    return once > 0 and any(
+        holding(shift) >= _REPEAT_SHARE * once for shift in (2 * transform.b, -transform.b)
     )

@@ -89,3 +89,18 @@ def test_a_bad_pdf_gives_a_message_and_the_others_still_run(tmp_path, capsys, co
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert records[0]["file"] == str(bad) and message in records[0]["error"]
     assert records[1]["file"] == str(good) and "analyses" in records[1]
+
+
+def test_an_image_drawn_on_several_pages_is_listed_once():
+    """A journal logo or a legend repeated on every page is one embedded image, not reuse."""
+    from pypdf import PdfReader, PdfWriter
+
+    page = PdfReader(io.BytesIO(make_pdf([[np.full((40, 50), 90, np.uint8)]]))).pages[0]
+    writer = PdfWriter()
+    writer.add_page(page)
+    writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    assert [entry.name for entry in pdf.extract_images(out.getvalue(), "logo.pdf")] == [
+        "logo.pdf#page1-img1"
+    ]

@@ -2,18 +2,19 @@
 
 Method: keypoint-based copy-move detection (I. Amerini et al., "A SIFT-based forensic
 method for copy-move attack detection and transformation recovery", IEEE TIFS 6(3), 2011):
-SIFT keypoints and their mirrored descriptors (pycore.features), g2NN matching within
-the image (pycore.matching), RANSAC similarity transforms with or without a mirror, then
-dense verification of each transform by local normalised cross-correlation between the
-image and its own resampled copy (pycore.regions), which outlines the copied pixels and is
+SIFT keypoints and their mirrored descriptors (pycore.features), g2NN matching within the
+image (pycore.matching), RANSAC similarity transforms with or without a mirror, then dense
+verification of each transform by local normalised cross-correlation between the image and
+its own resampled copy (pycore.regions), which outlines the copied pixels and is
 unaffected by brightness and contrast changes. Small images are searched at twice their
-size, as SIFT's octave -1 does, so that small copies hold enough keypoints; a copy on fewer
-matches than asked for is kept only if it also carries its source's grain (the image less
-its 3x3 median), which look-alikes do not share. Pure shifts that also repeat further on
-are periodic content (a texture, a grid, a ladder in every lane), and turns or mirrors
-that map one symmetric structure onto itself are its symmetry: neither is a copy. In a
-multi-panel figure only copies within one panel count (pycore.layout splits it); copies
-from panel to panel are the duplicates analysis's.
+size, as SIFT's octave -1 does, so that small copies hold enough keypoints; a copy on
+fewer matches than asked for is kept only if it also carries its source's grain (the image
+less its 3x3 median), which look-alikes do not share. Pure shifts that also repeat further
+on are periodic content (a texture, a grid, a ladder in every lane), as is any other match
+within such content, and turns or mirrors that map one symmetric structure onto itself are
+its symmetry: none of these is a copy. In a multi-panel figure only copies within one
+panel count (pycore.layout splits it); copies from panel to panel are the duplicates
+analysis's.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def copy_move(
 
     copies: list[tuple[matching.Transform, regions.CopiedRegion, int]] = []
     covered = np.zeros(gray.shape, bool)
+    patterned = np.zeros(gray.shape, bool)  # content shown to repeat as a pattern
     for transform, inliers in models:
         region = regions.copied_region(
             gray, transform, target_xy[inliers], correlation, _min_shift(image)
@@ -102,12 +104,20 @@ def copy_move(
         ):
             continue  # few matches on smooth look-alikes (bands, nuclei), not a copy
         if _periodic(gray, transform, region.target, correlation):
+            patterned |= region.source | region.target
             continue
         # The same copy is often found both ways round (source <-> target): keep it once.
         if (covered & (region.source | region.target)).sum() > 0.5 * region.target.sum():
             continue
         covered |= region.source | region.target
         copies.append((transform, region, int(inliers.sum())))
+    # Content that repeats as a pattern (a ladder in every lane) also matches itself
+    # mirrored or turned: such a match is the pattern again, not a copy.
+    copies = [
+        copy
+        for copy in copies
+        if (patterned & (copy[1].source | copy[1].target)).sum() <= 0.5 * copy[1].target.sum()
+    ]
 
     strongest = max((count for *_, count in copies), default=0)
     score = regions.copy_score(strongest) if copies else 0.1

@@ -148,18 +148,6 @@ def whole_overlap(
     return source_mask, target
 
 
-def holds(
-    gray: np.ndarray,
-    transform: Transform,
-    target: np.ndarray,
-    threshold: float = 0.8,
-    source: np.ndarray | None = None,
-) -> bool:
-    """Whether ``transform`` also verifies over most of the ``target`` mask: asked of a
-    transform moved by one repeat of the content, it tells a copy from a pattern."""
-    return verified(gray, transform, target, threshold, source) > 0.5 * target.sum()
-
-
 def verified(
     gray: np.ndarray,
     transform: Transform,
@@ -167,7 +155,8 @@ def verified(
     threshold: float = 0.8,
     source: np.ndarray | None = None,
 ) -> int:
-    """How many pixels of the ``target`` mask ``transform`` verifies."""
+    """How many pixels of the ``target`` mask ``transform`` verifies: asked of a transform
+    moved by one repeat of the content, it tells a copy from a pattern."""
     again = copied_region(
         gray, transform, np.argwhere(target)[:, ::-1].astype(float), threshold, source=source
     )

@@ -231,13 +231,14 @@ def _repetitive(
     if shift is None:
         return False
     return any(
-        regions.holds(
+        regions.verified(
             target,
             matching.Transform(transform.a, transform.b + sign * shift, transform.mirrored),
             region.target,
             correlation,
             source=source,
         )
+        > 0.5 * region.target.sum()
         for sign in (1, -1)
     )
 

@@ -72,19 +72,10 @@ def copied_region(
     within = source is None
     source = gray if source is None else source
     height, width = gray.shape
-    yy, xx = np.mgrid[:height, :width].astype(np.float64)
-    source_xy = transform.inverse().apply(np.stack([xx, yy], axis=-1))
-    inside = (
-        (source_xy[..., 0] >= 0)
-        & (source_xy[..., 0] <= source.shape[1] - 1)
-        & (source_xy[..., 1] >= 0)
-        & (source_xy[..., 1] <= source.shape[0] - 1)
-    )
+    grid, source_xy, inside, warped = _pulled_back(gray.shape, transform, source)
     if within:
-        inside &= np.hypot(source_xy[..., 0] - xx, source_xy[..., 1] - yy) >= min_shift
-    warped = ndimage.map_coordinates(
-        source, [source_xy[..., 1], source_xy[..., 0]], order=1, mode="nearest"
-    )
+        moved = source_xy - grid
+        inside &= np.hypot(moved[..., 0], moved[..., 1]) >= min_shift
     correlation = correlation_map(gray, warped)
     similar = ndimage.binary_opening((correlation >= threshold) & inside, iterations=1)
     labels, count = ndimage.label(similar)
@@ -111,6 +102,25 @@ def copied_region(
     )
 
 
+def _pulled_back(
+    shape: tuple[int, int], transform: Transform, source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each pixel (x, y) of an image of ``shape``: its position, the position in
+    ``source`` that ``transform`` takes to it, whether that lies inside ``source``, and
+    ``source`` resampled there (bilinear)."""
+    yy, xx = np.mgrid[: shape[0], : shape[1]].astype(np.float64)
+    grid = np.stack([xx, yy], axis=-1)
+    back = transform.inverse().apply(grid)
+    inside = (
+        (back[..., 0] >= 0)
+        & (back[..., 0] <= source.shape[1] - 1)
+        & (back[..., 1] >= 0)
+        & (back[..., 1] <= source.shape[0] - 1)
+    )
+    warped = ndimage.map_coordinates(source, [back[..., 1], back[..., 0]], order=1, mode="nearest")
+    return grid, back, inside, warped
+
+
 def whole_overlap(
     gray: np.ndarray,
     transform: Transform,
@@ -123,15 +133,7 @@ def whole_overlap(
     its textured parts can be checked; None when the overlap disagrees somewhere (a part
     of the panel was changed, or only a part was copied)."""
     height, width = gray.shape
-    yy, xx = np.mgrid[:height, :width].astype(np.float64)
-    back = transform.inverse().apply(np.stack([xx, yy], axis=-1))
-    target = (
-        (back[..., 0] >= 0)
-        & (back[..., 0] <= source.shape[1] - 1)
-        & (back[..., 1] >= 0)
-        & (back[..., 1] <= source.shape[0] - 1)
-    )
-    warped = ndimage.map_coordinates(source, [back[..., 1], back[..., 0]], order=1, mode="nearest")
+    _, _, target, warped = _pulled_back(gray.shape, transform, source)
     correlation = correlation_map(gray, warped)
     textured = target & (correlation != 0)
     disagreeing = textured & (correlation < threshold / 2)

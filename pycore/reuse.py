@@ -174,6 +174,9 @@ def _whole_panel(units: list[Unit], first: int, second: int) -> Reuse | None:
     source, target = units[first].gray, units[second].gray
     if min(source.std(), target.std()) < _MIN_PANEL_CONTRAST:
         return None
+    # The 3x3 median commutes with turns and flips: the grain of a turned panel is the
+    # turned grain, so each panel's grain is taken once, when first needed.
+    grains: tuple[np.ndarray, np.ndarray] | None = None
     best: tuple[float, int] | None = None
     for index, operation in enumerate(_SYMMETRIES):
         moved = operation(source)
@@ -182,7 +185,9 @@ def _whole_panel(units: list[Unit], first: int, second: int) -> Reuse | None:
         agreement = regions.agreement(moved, target)
         if agreement < _WHOLE_AGREEMENT or (best is not None and agreement <= best[0]):
             continue
-        if regions.agreement(regions.grain(moved), regions.grain(target)) >= _DETAIL_AGREEMENT:
+        if grains is None:
+            grains = regions.grain(source), regions.grain(target)
+        if regions.agreement(operation(grains[0]), grains[1]) >= _DETAIL_AGREEMENT:
             best = (agreement, index)
     if best is None:
         return None

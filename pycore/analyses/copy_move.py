@@ -70,7 +70,8 @@ def copy_move(
     # Small images are searched at twice their size: copies in them are small too, and
     # hold too few keypoints otherwise.
     points = features.detect(gray, max_keypoints, doubled=max(gray.shape) <= _DOUBLE_UP_TO)
-    found = matching.match(points, min_distance=_min_shift(image))
+    min_shift = _min_shift(image)
+    found = matching.match(points, min_distance=min_shift)
     # Copies from one panel of a figure to another are the duplicates analysis's concern:
     # here only matches within one panel count.
     panel = _panel_labels(image)
@@ -83,13 +84,14 @@ def copy_move(
     fewest = min(min_matches, _FEWEST_MATCHES)
     models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=fewest)
 
+    # The grain, once, for the weak copies that need it.
+    weak = any(inliers.sum() < min_matches for _, inliers in models)
+    fine = regions.grain(gray) if weak else None
     copies: list[tuple[matching.Transform, regions.CopiedRegion, int]] = []
     covered = np.zeros(gray.shape, bool)
     patterned = np.zeros(gray.shape, bool)  # content shown to repeat as a pattern
     for transform, inliers in models:
-        region = regions.copied_region(
-            gray, transform, target_xy[inliers], correlation, _min_shift(image)
-        )
+        region = regions.copied_region(gray, transform, target_xy[inliers], correlation, min_shift)
         if region is not None:
             own = panel == at[found.second[inliers][0]]
             region = regions.CopiedRegion(
@@ -97,10 +99,10 @@ def copy_move(
             )
         if region is None or region.target.sum() < min_area:
             continue
-        if _onto_itself(transform, region, _min_shift(image)):
+        if _onto_itself(transform, region, min_shift):
             continue
         if inliers.sum() < min_matches and (
-            _grain_agreement(gray, transform, region.target) < _GRAIN_AGREEMENT
+            _grain_agreement(fine, transform, region.target) < _GRAIN_AGREEMENT
         ):
             continue  # few matches on smooth look-alikes (bands, nuclei), not a copy
         if _periodic(gray, transform, region.target, correlation):
@@ -192,13 +194,13 @@ def _onto_itself(
     return bool(np.mean(across) > 0.5)
 
 
-def _grain_agreement(gray: np.ndarray, transform: matching.Transform, target: np.ndarray) -> float:
-    """Correlation of the grain of the target region with that of its source."""
+def _grain_agreement(fine: np.ndarray, transform: matching.Transform, target: np.ndarray) -> float:
+    """Correlation of the grain (``fine``, pycore.regions.grain) of the target region with
+    that of its source."""
     rows, cols = np.nonzero(target)
     source = transform.inverse().apply(np.stack([cols, rows], axis=1).astype(np.float64))
-    fine = regions.grain(gray)
     # Nearest pixel: interpolating would smooth the source's grain away.
-    height, width = gray.shape
+    height, width = fine.shape
     moved = fine[_pixel(source[:, 1], height), _pixel(source[:, 0], width)]
     return regions.agreement(moved, fine[rows, cols])
 

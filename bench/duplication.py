@@ -4,9 +4,11 @@
     .venv/bin/python bench/duplication.py [--workers N] [--per-kind 90]
 
 Cases (seeded, so every run builds the same set), from the real images in
-../shared/data/real and one image per host blot of ../shared/data/tamper/wb_auto_polimi:
+../shared/data/real and the host blots of ../shared/data/tamper/wb_auto_polimi (each of
+its images has a synthetic patch pasted in: a host gives the largest square, 184-192
+pixels, that one of its images has clear of the patch):
 
-- single images (crops up to 512 pixels, and whole 256-pixel blots; images with a standard
+- single images (crops up to 512 pixels, and the blot squares; images with a standard
   deviation under 8 levels, nearly blank, are passed over): half authentic, half with a
   region with content (rectangle or ellipse, 1.5-5% of the image) copied elsewhere,
   moved as is, rotated (90, 180 or any angle), flipped, scaled (0.6-1.6) or with its
@@ -66,6 +68,7 @@ REUSE_TRANSFORMS = ("same", "rotate90", "rotate180", "flip", "crop", "contrast")
 # Least standard deviation (levels) of a copied region, and of a host image: below it
 # there is nothing to copy or to see.
 _MIN_CONTENT = 8.0
+_MIN_BLOT_SIDE = 160  # pixels of a blot host clear of its synthetic patch
 
 
 @dataclass
@@ -112,16 +115,41 @@ def real_sources() -> dict[str, list[np.ndarray]]:
 
 
 def blot_hosts() -> list[np.ndarray]:
-    """One image per host blot (named ..._<host>_patch_NNN.png)."""
+    """One genuine square per host blot. Every image of the set has a synthetic 64x64
+    patch pasted in (its mask beside it): of a host's images (named
+    ..._<host>_patch_NNN.png), the one whose patch leaves the largest square untouched
+    gives that square, if it is at least _MIN_BLOT_SIDE pixels wide."""
     if not BLOTS.exists():
         sys.exit(f"{BLOTS} is missing: this benchmark needs ../shared/data/tamper")
-    chosen: dict[str, Path] = {}
+    best: dict[str, tuple[int, Path, tuple[int, int]]] = {}
     for path in sorted(BLOTS.glob("*.png")):
         host = path.stem.split("_patch_")[0].split("_", 2)[-1]
-        chosen.setdefault(host, path)
-    return [
-        np.asarray(PILImage.open(path).convert("L"), dtype=np.uint8) for path in chosen.values()
+        patch = np.asarray(PILImage.open(BLOTS.parent / "mask" / path.name).convert("L")) > 127
+        side, corner = _largest_clear_square(patch)
+        if side > best.get(host, (0,))[0]:
+            best[host] = (side, path, corner)
+    hosts = []
+    for side, path, (top, left) in best.values():
+        if side >= _MIN_BLOT_SIDE:
+            pixels = np.asarray(PILImage.open(path).convert("L"), dtype=np.uint8)
+            hosts.append(pixels[top : top + side, left : left + side])
+    return hosts
+
+
+def _largest_clear_square(patch: np.ndarray) -> tuple[int, tuple[int, int]]:
+    """The side and (top, left) corner of the largest square at an image corner that
+    avoids the True pixels of ``patch`` (one rectangle)."""
+    height, width = patch.shape
+    rows, cols = np.nonzero(patch)
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    # Beside the patch (left, right, above or below it), as large as the image allows.
+    options = [
+        (min(left, height), (0, 0)),
+        (min(width - right, height), (0, right)),
+        (min(top, width), (0, 0)),
+        (min(height - bottom, width), (bottom, 0)),
     ]
+    return max(options, key=lambda option: option[0])
 
 
 def crop(gray: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:

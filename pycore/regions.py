@@ -41,15 +41,20 @@ class CopiedRegion:
     correlation: float  # mean NCC over the target region
 
 
-def correlation_map(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def correlation_map(
+    first: np.ndarray,
+    second: np.ndarray,
+    window: int = _WINDOW,
+    min_texture: float = _MIN_TEXTURE,
+) -> np.ndarray:
     """Local zero-mean normalised cross-correlation of two images, window by window; 0 where
-    either window is flat."""
-    mean_a = ndimage.uniform_filter(first, _WINDOW)
-    mean_b = ndimage.uniform_filter(second, _WINDOW)
-    var_a = ndimage.uniform_filter(first * first, _WINDOW) - mean_a**2
-    var_b = ndimage.uniform_filter(second * second, _WINDOW) - mean_b**2
-    covariance = ndimage.uniform_filter(first * second, _WINDOW) - mean_a * mean_b
-    textured = (var_a > _MIN_TEXTURE**2) & (var_b > _MIN_TEXTURE**2)
+    either window is flat (standard deviation under ``min_texture``)."""
+    mean_a = ndimage.uniform_filter(first, window)
+    mean_b = ndimage.uniform_filter(second, window)
+    var_a = ndimage.uniform_filter(first * first, window) - mean_a**2
+    var_b = ndimage.uniform_filter(second * second, window) - mean_b**2
+    covariance = ndimage.uniform_filter(first * second, window) - mean_a * mean_b
+    textured = (var_a > min_texture**2) & (var_b > min_texture**2)
     return np.where(textured, covariance / np.sqrt(np.maximum(var_a * var_b, 1e-12)), 0.0)
 
 

@@ -9,7 +9,11 @@ its own resampled copy (pycore.regions), which outlines the copied pixels and is
 unaffected by brightness and contrast changes. Small images are searched at twice their
 size, as SIFT's octave -1 does, so that small copies hold enough keypoints; a copy on
 fewer matches than asked for is kept only if it also carries its source's grain (the image
-less its 3x3 median), which look-alikes do not share. Pure shifts that also repeat further
+less its 3x3 median), which look-alikes do not share. Copies moved, turned by quarter turns
+or mirrored whole keep their grain exactly: in images up to 1024 pixels they are also
+sought by correlating the grain with its eight dihedral versions (pycore.exact_copies),
+which finds them however smooth their content, and kept where the grain agrees over most
+of the verified copy. Pure shifts that also repeat further
 on are periodic content (a texture, a grid, a ladder in every lane), as is any other match
 within such content, and turns or mirrors that map one symmetric structure onto itself are
 its symmetry: none of these is a copy. In a multi-panel figure only copies within one
@@ -20,16 +24,17 @@ analysis's.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
 from scipy import ndimage
 
-from .. import features, matching, regions
+from .. import exact_copies, features, matching, regions
 from ..image import Image
 from ..layout import split_panels
 from ..registry import Param, analysis
-from ..result import Map, Result, statistic
+from ..result import Map, Result, calibrated, statistic
 
 _FEWEST_MATCHES = 4  # keypoint matches below which nothing is heard
 _GRAIN_AGREEMENT = 0.5  # grain correlation that a copy on fewer than min_matches needs
@@ -37,6 +42,17 @@ _GRAIN_AGREEMENT = 0.5  # grain correlation that a copy on fewer than min_matche
 # are unrelated (about none verify), a pattern's repeat (spacing drifting a little) does.
 _REPEAT_SHARE = 0.25
 _DOUBLE_UP_TO = 1024  # longest side (pixels) of the images searched at twice their size
+# Grain correlation peaks (standard deviations) taken as clean and as suspicious evidence:
+# about the highest chance gives over all offsets, and well beyond it.
+_PEAK_CLEAN = 5.0
+_PEAK_SUSPICIOUS = 6.5
+# Grain agreement a copy found by its grain needs over the whole copy: an exact copy in a
+# losslessly stored image carries its grain unchanged; lossy compression blurs it.
+_CARRIED_GRAIN = {False: 0.9, True: 0.5}
+_LOSSY_FORMATS = ("JPEG", "MPO", "WEBP")
+# Share of a copy (verified on its content) over which its grain must agree too, in pieces
+# of a reportable size: specks of agreeing grain in a larger look-alike are chance.
+_GRAIN_COVERAGE = 0.5
 
 
 @analysis(
@@ -83,25 +99,40 @@ def copy_move(
     # only believed where the copy also carries its source's grain (below).
     fewest = min(min_matches, _FEWEST_MATCHES)
     models = matching.fit_transforms(source_xy, target_xy, found.mirrored, min_inliers=fewest)
+    hypotheses = [
+        _Hypothesis(transform, target_xy[inliers], int(inliers.sum()), None)
+        for transform, inliers in models
+    ]
+    fine = regions.grain(gray)
+    lossy = image.format in _LOSSY_FORMATS
+    if max(gray.shape) <= _DOUBLE_UP_TO:
+        # Copies moved, turned or mirrored whole keep their grain: found by it even where
+        # their content is too smooth for keypoints (bands, blurred cells).
+        hypotheses += [
+            _Hypothesis(copy.transform, copy.seeds, 0, copy.peak)
+            for copy in exact_copies.find(fine, min_shift)
+        ]
 
-    # The grain, once, for the weak copies that need it.
-    weak = any(inliers.sum() < min_matches for _, inliers in models)
-    fine = regions.grain(gray) if weak else None
-    copies: list[tuple[matching.Transform, regions.CopiedRegion, int]] = []
+    copies: list[tuple[_Hypothesis, regions.CopiedRegion]] = []
     covered = np.zeros(gray.shape, bool)
     patterned = np.zeros(gray.shape, bool)  # content shown to repeat as a pattern
-    for transform, inliers in models:
-        region = regions.copied_region(gray, transform, target_xy[inliers], correlation, min_shift)
+    for hypothesis in hypotheses:
+        transform = hypothesis.transform
+        region = regions.copied_region(gray, transform, hypothesis.seeds, correlation, min_shift)
         if region is not None:
-            own = panel == at[found.second[inliers][0]]
+            own = panel == _panel_of(panel, hypothesis.seeds)
             region = regions.CopiedRegion(
                 region.source & own, region.target & own, region.correlation
             )
-        if region is None or region.target.sum() < min_area:
-            continue
+        if region is None or min(region.target.sum(), region.source.sum()) < min_area:
+            continue  # too small, or the source lies in another panel
         if _onto_itself(transform, region, min_shift):
             continue
-        if inliers.sum() < min_matches and (
+        if hypothesis.peak is not None and not _carries_grain(
+            hypothesis, region, fine, lossy, min_area
+        ):
+            continue
+        if hypothesis.matches < min_matches and (
             _grain_agreement(fine, transform, region.target) < _GRAIN_AGREEMENT
         ):
             continue  # few matches on smooth look-alikes (bands, nuclei), not a copy
@@ -112,17 +143,16 @@ def copy_move(
         if (covered & (region.source | region.target)).sum() > 0.5 * region.target.sum():
             continue
         covered |= region.source | region.target
-        copies.append((transform, region, int(inliers.sum())))
+        copies.append((hypothesis, region))
     # Content that repeats as a pattern (a ladder in every lane) also matches itself
     # mirrored or turned: such a match is the pattern again, not a copy.
     copies = [
-        copy
-        for copy in copies
-        if (patterned & (copy[1].source | copy[1].target)).sum() <= 0.5 * copy[1].target.sum()
+        (hypothesis, region)
+        for hypothesis, region in copies
+        if (patterned & (region.source | region.target)).sum() <= 0.5 * region.target.sum()
     ]
 
-    strongest = max((count for *_, count in copies), default=0)
-    score = regions.copy_score(strongest) if copies else 0.1
+    score = max((hypothesis.score() for hypothesis, _ in copies), default=0.1)
     findings: list[dict[str, Any]] = [
         statistic("Keypoints", len(points), "points"),
         *features.cap_note(points.detected, max_keypoints),
@@ -130,12 +160,12 @@ def copy_move(
         statistic("Verified copies", len(copies), "regions"),
     ]
     marks = []
-    for group, (transform, region, count) in enumerate(copies):
+    for group, (hypothesis, region) in enumerate(copies):
         findings.append(
             {
                 "statistic": f"Copy {group + 1}",
-                "value": transform.describe(),
-                "unit": f"{count} matches, {int(region.target.sum())} px, "
+                "value": hypothesis.transform.describe(),
+                "unit": f"{hypothesis.evidence()}, {int(region.target.sum())} px, "
                 f"correlation {region.correlation:.2f}",
             }
         )
@@ -143,7 +173,7 @@ def copy_move(
             {
                 "kind": "match",
                 "group": group,
-                "label": transform.describe(),
+                "label": hypothesis.transform.describe(),
                 "source": regions.outline(region.source),
                 "target": regions.outline(region.target),
             }
@@ -151,7 +181,7 @@ def copy_move(
     if copies:
         reason = (
             f"{len(copies)} region(s) appear twice in the image "
-            f"({'; '.join(transform.describe() for transform, *_ in copies[:3])})."
+            f"({'; '.join(hypothesis.transform.describe() for hypothesis, _ in copies[:3])})."
         )
     else:
         reason = "No region of the image appears twice."
@@ -168,6 +198,58 @@ def copy_move(
             )
         },
     )
+
+
+@dataclass
+class _Hypothesis:
+    """A transform that may copy part of the image onto another part: from keypoint
+    matches (their count), or from a peak of the grain correlation (its height)."""
+
+    transform: matching.Transform
+    seeds: np.ndarray  # N x 2 (x, y) target points the copy must touch
+    matches: int
+    peak: float | None
+
+    def score(self) -> float:
+        if self.peak is not None and self.matches == 0:
+            return calibrated(self.peak, _PEAK_CLEAN, _PEAK_SUSPICIOUS)
+        return regions.copy_score(self.matches)
+
+    def evidence(self) -> str:
+        if self.peak is not None:
+            return f"grain correlation peak {self.peak:.0f} sd"
+        return f"{self.matches} matches"
+
+
+def _carries_grain(
+    hypothesis: _Hypothesis,
+    region: regions.CopiedRegion,
+    fine: np.ndarray,
+    lossy: bool,
+    min_area: int,
+) -> bool:
+    """Whether a copy found by its grain (exact_copies) carries it over most of its
+    verified extent, as well as the image's storage allows."""
+    seeded = np.zeros(region.target.shape, bool)
+    seeds = hypothesis.seeds.astype(np.intp)
+    seeded[seeds[:, 1], seeds[:, 0]] = True
+    # In pieces of at least min_area (one, or two where a halving turn or a mirror puts
+    # both copies in the target): scattered specks of agreeing grain are repeated marks
+    # (the letters of a text); a copy's grain agrees all across it, but for gaps of a few
+    # pixels where the grain is blank.
+    pieces, count = ndimage.label(ndimage.binary_dilation(seeded, iterations=4) & region.target)
+    sizes = np.bincount(pieces.ravel(), minlength=count + 1)[1:]
+    coverage = sizes[sizes >= min_area].sum() / max(region.target.sum(), 1)
+    return bool(
+        coverage >= _GRAIN_COVERAGE
+        and _grain_agreement(fine, hypothesis.transform, region.target) >= _CARRIED_GRAIN[lossy]
+    )
+
+
+def _panel_of(panel: np.ndarray, points: np.ndarray) -> int:
+    """The panel label of the first of ``points`` (x, y)."""
+    height, width = panel.shape
+    return int(panel[_pixel(points[:1, 1], height), _pixel(points[:1, 0], width)][0])
 
 
 def _onto_itself(

@@ -188,3 +188,46 @@ def test_a_ladder_in_every_lane_is_no_copy():
     for data in (encode(pixels, "PNG"), encode(pixels, "JPEG", quality=85)):
         result = get("copy_move").run_sync(load(data, "ladder.png"))
         assert result.verdict == "clean" and not result.marks, result.findings
+
+
+def smooth_blot(seed: int = 7) -> np.ndarray:
+    """A blurred blot: soft bands on a light background with a faint scanner grain, too
+    smooth for keypoints to tell one band from another."""
+    rng = np.random.default_rng(seed)
+    blot = np.full((192, 192), 215.0)
+    rows, cols = np.mgrid[:192, :192]
+    for lane in range(4):
+        for band in (50, 120):
+            depth = rng.uniform(90, 150)
+            blot -= depth * np.exp(
+                -(((rows - band - rng.normal(0, 3)) / 7) ** 2)
+                - (((cols - 28 - lane * 45) / 16) ** 4)
+            )
+    return ndimage.gaussian_filter(blot, 2) + rng.normal(0, 2.5, blot.shape)
+
+
+@pytest.mark.parametrize(
+    ("operation", "described"),
+    [
+        (lambda patch: patch, "copied as is"),
+        (lambda patch: patch[:, ::-1], "flipped horizontally"),
+        (lambda patch: np.rot90(patch, 2), "rotated 180"),
+    ],
+    ids=["shift", "flip", "rotate180"],
+)
+def test_a_band_copied_on_a_smooth_blot_is_found_by_its_grain(operation, described):
+    blot = smooth_blot()
+    blot[150:182, 100:140] = operation(blot[104:136, 10:50])  # a band, pasted below
+    pixels = np.clip(np.rint(blot), 0, 255).astype(np.uint8)
+    result = get("copy_move").run_sync(load(encode(pixels, "PNG"), "blot.png"))
+    assert result.verdict == "suspicious", result.findings
+    assert any(described in mark["label"] for mark in result.marks), result.marks
+    copies = [row for row in result.findings if row["statistic"].startswith("Copy")]
+    assert any("grain correlation peak" in row["unit"] for row in copies), copies
+
+
+def test_a_smooth_blot_alone_is_clean():
+    pixels = np.clip(np.rint(smooth_blot()), 0, 255).astype(np.uint8)
+    for data in (encode(pixels, "PNG"), encode(pixels, "JPEG", quality=85)):
+        result = get("copy_move").run_sync(load(data, "blot.png"))
+        assert result.verdict == "clean" and not result.marks, result.findings

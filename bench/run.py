@@ -7,7 +7,8 @@ Needs dist/ (python3 build.py build) and /usr/bin/chromium. Writes bench/results
 and bench/results/latest.md. Native and browser runs use the same 2048x2048 JPEG for every
 analysis, and the duplication analyses are timed again on a 12-panel 2048x2048 figure (one
 panel reused) and, natively, on 2048x2048 repetitive content (a tiled pattern), where the
-keypoint caps must keep the time bounded.
+keypoint caps must keep the time bounded; copy_move also on a 1024x1024 JPEG, the largest
+image it searches at twice its size and by its grain (pycore.exact_copies).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tests.synthetic import assemble_figure, encode, textured_rgb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SIZE = 2048
+SMALL = 1024
 
 
 DUPLICATION = ("copy_move", "panels", "duplicates")
@@ -52,6 +54,10 @@ def figure_image() -> bytes:
     height, width = min(SIZE, figure.shape[0]), min(SIZE, figure.shape[1])
     canvas[:height, :width] = figure[:height, :width]
     return encode(canvas, "JPEG", quality=90)
+
+
+def small_image() -> bytes:
+    return encode(textured_rgb(SMALL, SMALL, seed=12), "JPEG", quality=90)
 
 
 def repetitive_image() -> bytes:
@@ -75,7 +81,7 @@ def native_timings(data: bytes, repeats: int, only: tuple[str, ...] = ()) -> dic
     return timings
 
 
-def browser_timings(url: str, data: bytes, figure: bytes, repeats: int) -> dict:
+def browser_timings(url: str, data: bytes, figure: bytes, small: bytes, repeats: int) -> dict:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cold, warm = [], []
@@ -114,6 +120,8 @@ def browser_timings(url: str, data: bytes, figure: bytes, repeats: int) -> dict:
         analyses = page.evaluate(script, [encoded, repeats, []])
         encoded = base64.b64encode(figure).decode()
         on_figure = page.evaluate(script, [encoded, repeats, list(DUPLICATION)])
+        encoded = base64.b64encode(small).decode()
+        on_small = page.evaluate(script, [encoded, repeats, ["copy_move"]])
         version = browser.version
         browser.close()
     return {
@@ -122,6 +130,7 @@ def browser_timings(url: str, data: bytes, figure: bytes, repeats: int) -> dict:
         "warm": warm,
         "analyses": analyses,
         "figure": on_figure,
+        "small": on_small,
     }
 
 
@@ -192,6 +201,16 @@ def markdown(report: dict) -> str:
             f"{report['browser']['figure'][analysis_id]['python']:.3f} | "
             f"{report['native_repetitive'][analysis_id]:.3f} |"
         )
+    lines += [
+        "",
+        f"## copy_move on a {SMALL}x{SMALL} JPEG, searched at twice its size and by its grain "
+        "(best of runs, seconds)",
+        "",
+        "| native | browser (in worker) |",
+        "|---:|---:|",
+        f"| {report['native_small']['copy_move']:.3f} | "
+        f"{report['browser']['small']['copy_move']['python']:.3f} |",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -201,13 +220,14 @@ def main() -> int:
     args = parser.parse_args()
     if not (ROOT / "dist" / "index.html").exists():
         sys.exit("dist/ is missing: run python3 build.py build first")
-    data, figure = test_image(), figure_image()
+    data, figure, small = test_image(), figure_image(), small_image()
     native = native_timings(data, args.repeats)
     native_figure = native_timings(figure, args.repeats, DUPLICATION)
     native_repetitive = native_timings(repetitive_image(), args.repeats, DUPLICATION)
+    native_small = native_timings(small, args.repeats, ("copy_move",))
     server, url = start_server()
     try:
-        browser = browser_timings(url, data, figure, args.repeats)
+        browser = browser_timings(url, data, figure, small, args.repeats)
     finally:
         server.terminate()
     browser["cold_median"] = summarise(browser["cold"])
@@ -220,6 +240,7 @@ def main() -> int:
         "native": native,
         "native_figure": native_figure,
         "native_repetitive": native_repetitive,
+        "native_small": native_small,
         "browser": browser,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,9 @@ from .matching import Transform
 _DIHEDRAL = tuple((k, mirrored) for mirrored in (False, True) for k in range(4))
 _PEAKS_PER_MAP = 3
 _MIN_OVERLAP = 1000  # pixels: offsets that share fewer have too few samples to judge
-# A peak with correlation at least this share of its height _RIDGE_REACH pixels away is a
-# ridge, not a point: grain far wider than any pixel-level grain is.
+# A peak that keeps at least this share of its height _RIDGE_REACH pixels away is a ridge,
+# not a point: a copy's grain agrees at one offset only (grain is a pixel or two wide),
+# a straight edge's or a stripe's all along it.
 _RIDGE = 0.5
 _RIDGE_REACH = 6
 _WINDOW = 9  # pixels: the local grain correlation that seeds a copy

@@ -48,7 +48,7 @@ _PEAK_CLEAN = 5.0
 _PEAK_SUSPICIOUS = 6.5
 # Grain agreement a copy found by its grain needs over the whole copy: an exact copy in a
 # losslessly stored image carries its grain unchanged; lossy compression blurs it.
-_CARRIED_GRAIN = {False: 0.9, True: 0.5}
+_CARRIED_GRAIN = {False: 0.9, True: _GRAIN_AGREEMENT}
 _LOSSY_FORMATS = ("JPEG", "MPO", "WEBP")
 # Share of a copy (verified on its content) over which its grain must agree too, in pieces
 # of a reportable size: specks of agreeing grain in a larger look-alike are chance.
@@ -128,11 +128,12 @@ def copy_move(
             continue  # too small, or the source lies in another panel
         if _onto_itself(transform, region, min_shift):
             continue
-        if hypothesis.peak is not None and not _carries_grain(
-            hypothesis, region, fine, lossy, min_area
-        ):
-            continue
-        if hypothesis.matches < min_matches and (
+        if hypothesis.peak is not None:
+            # Found by its grain: held to the grain over the whole copy (which asks at
+            # least _GRAIN_AGREEMENT).
+            if not _carries_grain(hypothesis, region, fine, lossy, min_area):
+                continue
+        elif hypothesis.matches < min_matches and (
             _grain_agreement(fine, transform, region.target) < _GRAIN_AGREEMENT
         ):
             continue  # few matches on smooth look-alikes (bands, nuclei), not a copy
@@ -211,7 +212,7 @@ class _Hypothesis:
     peak: float | None
 
     def score(self) -> float:
-        if self.peak is not None and self.matches == 0:
+        if self.peak is not None:
             return calibrated(self.peak, _PEAK_CLEAN, _PEAK_SUSPICIOUS)
         return regions.copy_score(self.matches)
 

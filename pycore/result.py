@@ -80,10 +80,15 @@ def calibrated(value: float, clean: float, suspicious: float) -> float:
     where the analysis measured them), clipped into [0, 1]. Works for statistics that
     grow with suspicion (``suspicious > clean``) and for those that fall.
     """
+    return float(calibration_curve(np.asarray(value, np.float64), clean, suspicious))
+
+
+def calibration_curve(values: np.ndarray, clean: float, suspicious: float) -> np.ndarray:
+    """:func:`calibrated` for every element of an array (a map on the score's scale)."""
     # logit(0.65) - logit(0.35) = 2 * log(0.65 / 0.35)
     slope = 2.0 * np.log(SUSPICIOUS_FROM / INCONCLUSIVE_FROM) / (suspicious - clean)
     middle = (clean + suspicious) / 2.0
-    return float(special.expit(slope * (value - middle)))
+    return special.expit(slope * (values - middle))
 
 
 def largest_region(mask: np.ndarray, min_cells: int = 1) -> tuple[float, np.ndarray]:

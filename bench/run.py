@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import platform
 import statistics
 import sys
@@ -143,6 +144,24 @@ def load_page(page, url: str) -> dict:
     return {"wall_s": wall, "page_ms": startup["pageMs"], **startup["worker"]}
 
 
+def run_facts() -> dict[str, str]:
+    """When and on what a benchmark ran."""
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
+        "python": platform.python_version(),
+        "pycore": pycore.__version__,
+    }
+
+
+def write_results(stem: str, report: dict, text: str) -> None:
+    """bench/results/STEM.json and STEM.md (printed too)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{stem}.md").write_text(text)
+    print(text)
+
+
 def summarise(runs: list[dict]) -> dict[str, float]:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
@@ -233,20 +252,14 @@ def main() -> int:
     browser["cold_median"] = summarise(browser["cold"])
     browser["warm_median"] = summarise(browser["warm"])
     report = {
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
-        "python": platform.python_version(),
-        "pycore": pycore.__version__,
+        **run_facts(),
         "native": native,
         "native_figure": native_figure,
         "native_repetitive": native_repetitive,
         "native_small": native_small,
         "browser": browser,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(markdown(report))
-    print(markdown(report))
+    write_results("latest", report, markdown(report))
     return 0
 
 

@@ -13,8 +13,11 @@ was cut, up to the margin.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import numpy as np
+
+from . import models
 
 # Both networks reduce by at most this factor: inputs are padded to a multiple of it so
 # output cells fall on a fixed grid of the image.
@@ -60,3 +63,8 @@ async def tiled_inference(infer: Infer, gray: np.ndarray, output_stride: int) ->
             out_r, out_c = top // output_stride, left // output_stride
             out[out_r : out_r + r1 - r0, out_c : out_c + c1 - c0] = cells[r0:r1, c0:c1]
     return out
+
+
+async def model_map(model: str, gray: np.ndarray, output_stride: int) -> np.ndarray:
+    """Model ``model``'s output map for the whole of ``gray`` (tiled as above)."""
+    return await tiled_inference(partial(models.infer, model), gray, output_stride)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pycore import ANALYSES
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server
 from tests.onnx_models import GAUSS5_NAME, write_gauss5
 
@@ -179,11 +180,19 @@ def native_findings(record: dict, analysis_id: str) -> list[list[float | str]]:
     return [["" if row.get(key) is None else row[key] for key in columns] for row in rows]
 
 
+# Learned detectors' numbers agree between onnxruntime natively and onnxruntime-web (wasm)
+# to within this (logits; float32 sums taken in another order), far below any band's
+# width; every other analysis agrees to 1e-6.
+LOGIT_TOLERANCE = 1e-4
+
+
 def assert_same_findings(in_browser: list, native: list, label: str) -> None:
+    entry = ANALYSES.get(label)
+    tolerance = LOGIT_TOLERANCE if entry is not None and entry.group == "learned" else 1e-6
     assert len(in_browser) == len(native), label
     for page_row, native_row in zip(in_browser, native, strict=True):
         for shown, expected in zip(page_row, native_row, strict=True):
             if isinstance(expected, (int, float)):
-                assert shown == pytest.approx(expected, abs=1e-6), (label, native_row)
+                assert shown == pytest.approx(expected, abs=tolerance), (label, native_row)
             else:
                 assert shown == str(expected), (label, native_row)

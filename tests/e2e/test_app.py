@@ -11,11 +11,12 @@ from PIL import Image as PILImage
 from scipy import ndimage
 from skimage import data as skimage_data
 
-from pycore import ANALYSES, models
+from pycore import ANALYSES, learned, models
 from pycore.blocking import run_blocking
 from tests.credentials_signing import sign
 from tests.e2e.conftest import (
     ARTIFACTS,
+    LOGIT_TOLERANCE,
     assert_same_findings,
     drop_file,
     drop_files,
@@ -250,6 +251,26 @@ def test_model_bridge_matches_native_onnxruntime(app, site):
         values[0, 0].astype(np.float64), gaussian_kernel(), mode="constant"
     )
     assert np.abs(in_browser[0, 0] - reference).max() < 1e-5
+
+
+@pytest.mark.parametrize("name", ["ai_generated", "manipulation"])
+def test_shipped_models_agree_with_native_onnxruntime(app, name):
+    """A fixed input (a 1024x1024 tile of a real photo, as the analyses feed it) through
+    each shipped model in the browser and natively."""
+    gray = np.tile(skimage_data.camera().astype(np.float64), (2, 2))
+    values = learned.model_input(gray)
+    output = app.evaluate(
+        """async ([name, values, dims]) => {
+            const out = await window.figsleuth.engine.infer(name, new Float32Array(values), dims);
+            return { dims: out.dims, values: Array.from(new Float32Array(out.data)) };
+        }""",
+        [name, values.ravel().tolist(), list(values.shape)],
+    )
+    native = run_blocking(models.infer(name, values))
+    assert output["dims"] == list(native.shape)
+    in_browser = np.array(output["values"], np.float32).reshape(native.shape)
+    assert np.abs(in_browser - native).max() < LOGIT_TOLERANCE
+    assert native.std() > 0.1  # a real, varied output, not a constant
 
 
 def test_a_new_file_replaces_one_still_being_analysed(app):

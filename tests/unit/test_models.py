@@ -31,3 +31,19 @@ def test_gaussian_conv_model_matches_scipy(model_root):
 def test_missing_model_names_its_path(model_root):
     with pytest.raises(FileNotFoundError, match="absent"):
         run_blocking(models.infer("absent", np.zeros((1, 1, 4, 4), np.float32)))
+
+
+@pytest.mark.parametrize("name", ["ai_generated", "manipulation"])
+def test_shipped_models_fit_the_browser(name):
+    """Each shipped model: ONNX opset 17 or newer, at most 20 MB, any image size."""
+    import onnx
+
+    path = models.DEFAULT_MODEL_ROOT / name / "model.onnx"
+    assert path.stat().st_size <= 20 * 1024 * 1024
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+    opsets = [entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx")]
+    assert max(opsets) >= 17
+    (image,) = model.graph.input
+    height, width = image.type.tensor_type.shape.dim[2:]
+    assert height.dim_param and width.dim_param  # free height and width

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Timings of the learned detectors on a 1024x1024 image, natively and in the browser.
+
+    .venv/bin/python bench/learned.py [--repeats 3]
+
+Needs dist/ (python3 build.py build) and /usr/bin/chromium. The issue's budget at this size
+is 1 s natively and 2 s in the browser (onnxruntime-web's wasm backend, 2 threads when the
+page is cross-origin isolated). Times the whole analysis (pre-processing, model, maps) and
+the model call alone; writes bench/results/learned.json and bench/results/learned.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+import pycore  # noqa: E402
+from bench.run import SMALL, load_page, run_facts, small_image, write_results  # noqa: E402
+from pycore import learned, models  # noqa: E402
+from pycore.blocking import run_blocking  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+LEARNED = ("ai_generated", "manipulation")
+
+
+def native_timings(data: bytes, repeats: int) -> dict:
+    image = pycore.load(data, "bench.jpg")
+    tensor = learned.model_input(image.gray())
+    timings = {}
+    for name in LEARNED:
+        entry = pycore.get(name)
+        entry.run_sync(image)  # warm-up: loads the session
+        analysis = min(entry.run_sync(image).seconds for _ in range(repeats))
+        calls = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run_blocking(models.infer(name, tensor))
+            calls.append(time.perf_counter() - start)
+        timings[name] = {"analysis": analysis, "model": min(calls)}
+    return timings
+
+
+def browser_timings(url: str, data: bytes, repeats: int) -> dict:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        load_page(page, url)
+        timings = page.evaluate(
+            """async ([encoded, repeats, names]) => {
+                const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0)).buffer;
+                const { engine } = window.figsleuth;
+                await engine.ready;
+                const facts = await engine.open(bytes, 'bench.jpg');
+                const found = { isolated: crossOriginIsolated };
+                for (const name of names) {
+                  await engine.analyze(facts.key, name, {});  // warm-up: loads the session
+                  const seconds = [];
+                  for (let i = 0; i < repeats; i += 1) {
+                    seconds.push((await engine.analyze(facts.key, name, {})).seconds);
+                  }
+                  found[name] = { analysis: Math.min(...seconds) };
+                }
+                return found;
+            }""",
+            [base64.b64encode(data).decode(), repeats, list(LEARNED)],
+        )
+        image = pycore.load(data, "bench.jpg")
+        tensor = learned.model_input(image.gray())
+        for name in LEARNED:
+            timings[name]["model"] = page.evaluate(
+                """async ([name, values, dims, repeats]) => {
+                    const { engine } = window.figsleuth;
+                    const input = new Float32Array(values);
+                    const seconds = [];
+                    for (let i = 0; i < repeats; i += 1) {
+                      const start = performance.now();
+                      await engine.infer(name, input, dims);
+                      seconds.push((performance.now() - start) / 1000);
+                    }
+                    return Math.min(...seconds);
+                }""",
+                [name, tensor.ravel().tolist(), list(tensor.shape), repeats],
+            )
+        timings["chromium"] = browser.version
+        browser.close()
+    return timings
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Learned detectors, {SMALL}x{SMALL} JPEG ({report['date']})",
+        "",
+        f"{report['machine']}; Chromium {report['browser']['chromium']} headless, "
+        f"cross-origin isolated: {report['browser']['isolated']}; native Python "
+        f"{report['python']}, onnxruntime {report['onnxruntime']}. Best of "
+        f"{report['repeats']} runs after a warm-up, seconds. 'model' is one call of the "
+        "model through pycore.models.infer (browser: from the page through the worker, "
+        "including the transfers); 'analysis' is the whole analysis in the worker.",
+        "",
+        "| model | native analysis | native model | browser analysis | browser model |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in LEARNED:
+        native, browser = report["native"][name], report["browser"][name]
+        lines.append(
+            f"| {name} | {native['analysis']:.3f} | {native['model']:.3f} | "
+            f"{browser['analysis']:.3f} | {browser['model']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if not (ROOT / "dist" / "index.html").exists():
+        sys.exit("dist/ is missing: run python3 build.py build first")
+    data = small_image()
+    native = native_timings(data, args.repeats)
+    server, url = start_server()
+    try:
+        browser = browser_timings(url, data, args.repeats)
+    finally:
+        server.terminate()
+    import onnxruntime
+
+    report = {
+        **run_facts(),
+        "onnxruntime": onnxruntime.__version__,
+        "repeats": args.repeats,
+        "native": native,
+        "browser": browser,
+    }
+    write_results("learned", report, markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

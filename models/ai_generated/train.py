@@ -1,0 +1,181 @@
+"""Train the ai_generated detector (models/networks.GeneratedDetector) on CPU.
+
+    .venv/bin/python -m models.ai_generated.train [--steps 12000] [--leave-out GROUP]
+
+Real class: 64x64 crops of the training split of ../shared/data/real and of the genuine
+parts of the training hosts of wb_auto_polimi. Generated class, in equal shares by group:
+redraws of real training crops by our five simulators (one per up-sampling kind and a
+diffusion-like denoiser, see simulators.py), and the synthetic 64x64 patches (CycleGAN,
+Pix2pix, StyleGAN2-ADA, DDPM) pasted into the training hosts of wb_auto_polimi.
+``--leave-out`` drops one group from training, for the leave-one-generator-out evaluation
+(evaluate.py).
+
+Both classes go through the same changes of form, so none of them can be the feature:
+quarter turns and mirrors, gain and offset, mild blur, resizing by 0.5x to 2x, JPEG at
+quality 65 to 100, and the 8-bit rounding of pycore.learned.model_input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image as PILImage
+from scipy import ndimage
+from torch.nn import functional as F  # noqa: N812
+
+from pycore.learned import model_input
+
+from ..data import ROOT, blots, jpeg, random_crop, real_images, resize
+from ..fitting import fit
+from ..networks import GeneratedDetector
+from .simulators import KINDS, Simulator, make_simulator, redraw, train_simulator
+
+HERE = Path(__file__).resolve().parent
+CACHE = ROOT / ".cache" / "models"
+GROUPS = (*KINDS, "polimi")
+PATCH = 64
+SIMULATOR_STEPS = 600
+REDRAWS_PER_SIMULATOR = 400
+
+
+@dataclass
+class Pools:
+    """Training material: real images (whole) and generated crops by group."""
+
+    reals: list[np.ndarray]
+    real_blot_crops: list[np.ndarray]
+    generated: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+
+def simulators(grays: list[np.ndarray], seed: int = 0) -> dict[str, Simulator]:
+    """The simulators, trained once on the training split and cached."""
+    found = {}
+    for index, kind in enumerate(KINDS):
+        path = CACHE / f"simulator_{kind}.pt"
+        simulator = make_simulator(kind)
+        if path.is_file():
+            simulator.load_state_dict(torch.load(path))
+        else:
+            simulator = train_simulator(kind, grays, SIMULATOR_STEPS, seed + index)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(simulator.state_dict(), path)
+        found[kind] = simulator.eval()
+    return found
+
+
+def redraws(simulator: Simulator, grays: list[np.ndarray], count: int, seed: int) -> list:
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)  # the denoiser's sampling noise
+    crops = [random_crop(grays[rng.integers(len(grays))], 128, rng) for _ in range(count)]
+    return [redraw(simulator, crop) for crop in crops]
+
+
+def blot_pools(split: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(genuine 64x64 crops clear of the patch, the synthetic 64x64 patches) of a split."""
+    genuine, synthetic = [], []
+    for blot in blots(split):
+        rows, cols = np.nonzero(blot.mask)
+        top, left = rows.min(), cols.min()
+        synthetic.append(blot.gray[top : top + PATCH, left : left + PATCH])
+        for y in range(0, blot.gray.shape[0] - PATCH + 1, PATCH):
+            for x in range(0, blot.gray.shape[1] - PATCH + 1, PATCH):
+                if not blot.mask[y : y + PATCH, x : x + PATCH].any():
+                    genuine.append(blot.gray[y : y + PATCH, x : x + PATCH])
+    return genuine, synthetic
+
+
+def build_pools(split: str, seed: int) -> Pools:
+    grays = [image.gray for image in real_images(split)]
+    genuine_blots, synthetic_blots = blot_pools(split)
+    pools = Pools(reals=grays, real_blot_crops=genuine_blots)
+    training_grays = grays if split == "train" else [i.gray for i in real_images("train")]
+    for index, (kind, simulator) in enumerate(simulators(training_grays).items()):
+        pools.generated[kind] = redraws(simulator, grays, REDRAWS_PER_SIMULATOR, seed + index)
+    pools.generated["polimi"] = synthetic_blots
+    return pools
+
+
+def change_form(crop: np.ndarray, rng: np.random.Generator, allow_resize: bool) -> np.ndarray:
+    """One random change of form (applied alike to both classes), then a 64x64 crop."""
+    crop = np.rot90(crop, int(rng.integers(4)))
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    gain = rng.uniform(0.6, 1.4)
+    crop = np.clip((crop - crop.mean()) * gain + crop.mean() + rng.uniform(-20, 20), 0, 255)
+    if rng.random() < 0.15:
+        crop = ndimage.gaussian_filter(crop, rng.uniform(0.3, 0.7))
+    if allow_resize and rng.random() < 0.3:
+        method = (PILImage.BILINEAR, PILImage.BICUBIC, PILImage.LANCZOS)[rng.integers(3)]
+        factor = rng.uniform(max(0.5, PATCH / min(crop.shape)), 2.0)
+        crop = resize(np.ascontiguousarray(crop), factor, method)
+    crop = random_crop(np.ascontiguousarray(crop, dtype=np.float32), PATCH, rng)
+    if rng.random() < 0.35:
+        crop = jpeg(crop, int(rng.integers(65, 101)))
+    return model_input(crop)[0]
+
+
+def sample_batch(
+    pools: Pools, groups: tuple[str, ...], size: int, rng: np.random.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    patches, labels = [], []
+    for index in range(size):
+        if index % 2 == 0:
+            if rng.random() < 0.2:
+                source = pools.real_blot_crops[rng.integers(len(pools.real_blot_crops))]
+                patches.append(change_form(source, rng, allow_resize=False))
+            else:
+                source = random_crop(pools.reals[rng.integers(len(pools.reals))], 128, rng)
+                patches.append(change_form(source, rng, allow_resize=True))
+            labels.append(0.0)
+        else:
+            group = groups[rng.integers(len(groups))]
+            crops = pools.generated[group]
+            source = crops[rng.integers(len(crops))]
+            patches.append(change_form(source, rng, allow_resize=source.shape[0] > PATCH))
+            labels.append(1.0)
+    return torch.from_numpy(np.stack(patches)), torch.tensor(labels)
+
+
+def train(pools: Pools, groups: tuple[str, ...], steps: int, seed: int) -> GeneratedDetector:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    detector = GeneratedDetector()
+
+    def step_loss(step: int) -> torch.Tensor:
+        patches, labels = sample_batch(pools, groups, 64, rng)
+        # One logit per patch: the mean over its cells, as the image score pools them.
+        logits = detector(patches).mean(dim=(1, 2, 3))
+        return F.binary_cross_entropy_with_logits(logits, labels)
+
+    return fit(detector, step_loss, steps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=12000)
+    parser.add_argument("--leave-out", choices=GROUPS, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=HERE / "checkpoint.pt")
+    args = parser.parse_args()
+    torch.set_num_threads(max(torch.get_num_threads(), 1))
+    started = time.monotonic()
+    pools = build_pools("train", args.seed)
+    print(
+        f"pools ready in {time.monotonic() - started:.0f} s: {len(pools.reals)} real images, "
+        f"{len(pools.real_blot_crops)} genuine blot crops, "
+        + ", ".join(f"{k} {len(v)}" for k, v in pools.generated.items()),
+        flush=True,
+    )
+    groups = tuple(group for group in GROUPS if group != args.leave_out)
+    detector = train(pools, groups, args.steps, args.seed)
+    torch.save(detector.state_dict(), args.out)
+    print(f"saved {args.out} after {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Development data for training and validating the learned detectors (../shared/data).
+
+Images are read by pycore, exactly as the analyses read a user's file, and reduced to the
+luminance the networks see (pycore.learned). Every split keeps all of one source together:
+a real image's crops, all serial sections of the ISBI 2012 stack, all 18 patches pasted
+into one western-blot host. The split of a source is a fixed function of its name, so it
+never changes between runs or machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+
+import pycore
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+REAL = DATA / "real"
+BLOTS = DATA / "tamper" / "wb_auto_polimi" / "tampered"
+AIGEN = DATA / "aigen"
+SMOKE = DATA / "smoke"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+# Shares of sources for training, for calibration (setting the score bands) and for the
+# held-out test that the cards report.
+SPLITS = {"train": 0.60, "calibrate": 0.15, "test": 0.25}
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"{path} is missing: training and validation need ../shared/data (see its README)")
+    return path
+
+
+def split_of(source: str) -> str:
+    """'train', 'calibrate' or 'test' for a source, from a hash of its name."""
+    fraction = int(hashlib.sha256(source.encode()).hexdigest()[:8], 16) / 0x1_0000_0000
+    edge = 0.0
+    for name, share in SPLITS.items():
+        edge += share
+        if fraction < edge:
+            return name
+    return "test"
+
+
+@dataclass
+class RealImage:
+    path: str  # relative to ../shared/data/real
+    source: str  # what the split keeps together
+    gray: np.ndarray  # luminance in 8-bit units, float32
+
+
+def real_images(split: str | None = None, min_side: int = 64) -> list[RealImage]:
+    """The readable real images (label drawings of the ISBI set left out), optionally only
+    those of one split."""
+    images = []
+    for path in sorted(require(REAL).rglob("*")):
+        if path.suffix.lower() not in IMAGE_SUFFIXES or "label" in path.relative_to(REAL).parts:
+            continue
+        relative = path.relative_to(REAL)
+        source = relative.parts[0] if relative.parts[0] == "em_isbi2012_unet" else str(relative)
+        if split is not None and split_of(source) != split:
+            continue
+        try:
+            image = pycore.load(path.read_bytes(), path.name)
+        except pycore.ImageLoadError:
+            continue
+        if min(image.height, image.width) < min_side:
+            continue
+        images.append(RealImage(str(relative), source, image.gray().astype(np.float32)))
+    return images
+
+
+@dataclass
+class Blot:
+    name: str
+    host: str
+    gray: np.ndarray  # 256x256, 8-bit units, float32
+    mask: np.ndarray  # bool, the pasted synthetic 64x64 patch
+
+
+def blots(split: str | None = None) -> list[Blot]:
+    """The western blots of wb_auto_polimi with their synthetic-patch masks, by host."""
+    found = []
+    for path in sorted(require(BLOTS).glob("*.png")):
+        host = path.stem.split("_patch_")[0].split("_", 2)[-1]
+        if split is not None and split_of(host) != split:
+            continue
+        gray = pycore.load(path.read_bytes(), path.name).gray().astype(np.float32)
+        mask = np.asarray(PILImage.open(BLOTS.parent / "mask" / path.name).convert("L")) > 127
+        found.append(Blot(path.name, host, gray, mask))
+    return found
+
+
+def load_gray(path: Path) -> np.ndarray:
+    return pycore.load(path.read_bytes(), path.name).gray().astype(np.float32)
+
+
+# ---- Changes of form that must not change a verdict -------------------------------------
+
+
+def jpeg(gray: np.ndarray, quality: int) -> np.ndarray:
+    """Saved as an 8-bit JPEG at ``quality`` and read back (as pycore would read it)."""
+    buffer = io.BytesIO()
+    levels = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+    PILImage.fromarray(levels).save(buffer, "JPEG", quality=int(quality))
+    return pycore.load(buffer.getvalue(), "resaved.jpg").gray().astype(np.float32)
+
+
+def resize(gray: np.ndarray, factor: float, method: int = PILImage.BICUBIC) -> np.ndarray:
+    """Scaled by ``factor`` (antialiased when shrinking, as image editors do)."""
+    height, width = gray.shape
+    size = (max(round(width * factor), 1), max(round(height * factor), 1))
+    scaled = PILImage.fromarray(gray.astype(np.float32), "F").resize(size, method)
+    return np.clip(np.asarray(scaled), 0, 255).astype(np.float32)
+
+
+def random_crop(gray: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:
+    """A side x side crop (mirrored out if the image is smaller)."""
+    height, width = gray.shape
+    if height < side or width < side:
+        gray = np.pad(gray, ((0, max(side - height, 0)), (0, max(side - width, 0))), "symmetric")
+        height, width = gray.shape
+    top = int(rng.integers(0, height - side + 1))
+    left = int(rng.integers(0, width - side + 1))
+    return gray[top : top + side, left : left + side]

@@ -1,0 +1,101 @@
+"""Measuring the learned detectors as users meet them: through pycore's analysis, on the
+exported ONNX model, natively.
+
+Also the small statistics the evaluations report (ROC AUC by the Mann-Whitney U statistic,
+best F1 over thresholds), written here in numpy rather than pulling scikit-learn into the
+training environment.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+
+import pycore
+from pycore.result import Result
+
+from .data import REAL, real_images
+
+
+def as_png(gray: np.ndarray) -> pycore.Image:
+    """An 8-bit gray image as pycore reads it from a PNG file."""
+    buffer = io.BytesIO()
+    PILImage.fromarray(np.clip(np.rint(gray), 0, 255).astype(np.uint8)).save(buffer, "PNG")
+    return pycore.load(buffer.getvalue(), "image.png")
+
+
+def as_jpeg(gray: np.ndarray, quality: int) -> pycore.Image:
+    buffer = io.BytesIO()
+    levels = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+    PILImage.fromarray(levels).save(buffer, "JPEG", quality=quality)
+    return pycore.load(buffer.getvalue(), "image.jpg")
+
+
+def analyse(analysis: str, image: pycore.Image) -> Result:
+    return pycore.get(analysis).run_sync(image)
+
+
+def pooled_statistic(result: Result) -> float:
+    """The raw statistic an analysis calibrates into its score (its first finding)."""
+    return float(result.findings[0]["value"])
+
+
+def false_alarms(analysis: str) -> dict:
+    """Verdicts of ``analysis`` on the whole genuine images of the test split (never used
+    for training or for setting the bands), as shares."""
+    verdicts = []
+    for image in real_images("test"):
+        path = REAL / image.path
+        verdicts.append(analyse(analysis, pycore.load(path.read_bytes(), path.name)).verdict)
+    return {
+        "images": len(verdicts),
+        "suspicious": verdicts.count("suspicious") / len(verdicts),
+        "inconclusive": verdicts.count("inconclusive") / len(verdicts),
+    }
+
+
+def auc(negatives: np.ndarray, positives: np.ndarray) -> float:
+    """Area under the ROC curve: the chance a positive outscores a negative (ties half)."""
+    negatives, positives = np.asarray(negatives, float), np.asarray(positives, float)
+    if not negatives.size or not positives.size:
+        return float("nan")
+    values = np.concatenate([negatives, positives])
+    order = values.argsort(kind="stable")
+    ranks = np.empty(values.size)
+    ranks[order] = np.arange(1, values.size + 1)
+    # Tied values share their mean rank.
+    _, inverse = np.unique(values, return_inverse=True)
+    ranks = np.bincount(inverse, ranks)[inverse] / np.bincount(inverse)[inverse]
+    u = ranks[negatives.size :].sum() - positives.size * (positives.size + 1) / 2
+    return float(u / (negatives.size * positives.size))
+
+
+def best_f1(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The best F1 over all thresholds of ``scores`` against boolean ``truth``."""
+    order = np.argsort(-np.asarray(scores, float).ravel(), kind="stable")
+    hits = np.asarray(truth, bool).ravel()[order]
+    if not hits.any():
+        return float("nan")
+    true_positives = np.cumsum(hits)
+    predicted = np.arange(1, hits.size + 1)
+    f1 = 2 * true_positives / (predicted + hits.sum())
+    return float(f1.max())
+
+
+def f1_at(predicted: np.ndarray, truth: np.ndarray) -> float:
+    predicted, truth = np.asarray(predicted, bool), np.asarray(truth, bool)
+    both = np.logical_and(predicted, truth).sum()
+    total = predicted.sum() + truth.sum()
+    return float(2 * both / total) if total else 1.0
+
+
+def write_report(folder: Path, report: dict, markdown: Callable[[dict], str]) -> None:
+    """``report`` as folder/validation.json and, rendered, folder/validation.md (printed)."""
+    (folder / "validation.json").write_text(json.dumps(report, indent=1))
+    (folder / "validation.md").write_text(markdown(report))
+    print(markdown(report))

@@ -3,7 +3,8 @@
     .venv/bin/python -m models.calibrate ai_generated|manipulation
 
 Runs the analysis (the exported model, through pycore, as a user's file is read) on every
-image of the calibration split of ../shared/data/real and prints the 90th and 99th
+image of the calibration split of ../shared/data/real with no relative in the training
+split (models.data.family_of) and prints the 90th and 99th
 percentiles of its pooled statistic: the values the analysis takes as 'clean' (score 0.35)
 and 'suspicious' (0.65). The decision threshold 0.5 falls half-way between them. Setting
 the bands from genuine images only keeps false alarms in check whatever the generators or
@@ -25,7 +26,7 @@ from .evaluation import analyse, pooled_statistic
 def statistics(analysis: str, split: str) -> dict[str, float]:
     """The pooled statistic of ``analysis`` on each real image of ``split``, by path."""
     found = {}
-    for image in real_images(split):
+    for image in real_images(split, held_out=True):
         path = REAL / image.path
         result = analyse(analysis, pycore.load(path.read_bytes(), path.name))
         found[image.path] = pooled_statistic(result)
@@ -38,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     values = np.array(list(statistics(args.analysis, "calibrate").values()))
     clean, suspicious = np.percentile(values, (90, 99))
-    print(f"{values.size} calibration images; statistic median {np.median(values):.3f}")
+    print(f"{values.size} held-out calibration images; statistic median {np.median(values):.3f}")
     print(f"_CLEAN = {clean:.3f}\n_SUSPICIOUS = {suspicious:.3f}")
 
 

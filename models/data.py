@@ -5,12 +5,19 @@ luminance the networks see (pycore.learned). Every split keeps all of one source
 a real image's crops, all serial sections of the ISBI 2012 stack, all 18 patches pasted
 into one western-blot host. The split of a source is a fixed function of its name, so it
 never changes between runs or machines.
+
+Many real images have relatives under other names (the sections of an EM series, the
+frames of a movie, the wells of a plate, a crop or a background-subtracted copy of another
+file), which the split by file does not keep together. Calibration and held-out
+measurements therefore use only images of a *family* (see :func:`family_of`) with no
+member in the training split, and no label, mask or probability images.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +38,54 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 # Shares of sources for training, for calibration (setting the score bands) and for the
 # held-out test that the cards report.
 SPLITS = {"train": 0.60, "calibrate": 0.15, "test": 0.25}
+
+
+# Name words that say how an image is stored, not what it shows (NEUBIAS names start with
+# them: xy_16bit__autophagosomes, xyz_8bit_calibrated_anisotropic__mri_head).
+_STORAGE_WORDS = frozenset(
+    {
+        "xy",
+        "xyc",
+        "xyt",
+        "xyz",
+        "xyzc",
+        "8bit",
+        "12bit",
+        "16bit",
+        "rgb",
+        "float",
+        "calibrated",
+        "anisotropic",
+    }
+)
+# Not micrographs: drawings and maps derived from images.
+_DERIVED_WORDS = ("label", "mask", "probability")
+
+
+# Folders that gather unrelated images, where relatives are told by name; everywhere else
+# a folder holds one experiment (a series, a movie, a plate) and is one family.
+_MIXED_FOLDERS = frozenset(
+    {
+        "neubias_training_images/image_data",
+        "skimage_bundled/skimage/data",
+        "skimage_bundled/skimage/data_photos",
+        "skimage_tutorials_images/images",
+        "skimage_tutorials_images/data",
+        "bioimage_notebooks_haase/data",
+        "pypi_bundled_bio_samples/stardist-0.9.2/stardist/data/images",
+    }
+)
+
+
+def family_of(relative: Path) -> str:
+    """What a real image's relatives share: its folder, or in a folder of unrelated images
+    the leading word of its name that says what it shows."""
+    folder = relative.parent.as_posix()
+    if folder not in _MIXED_FOLDERS:
+        return folder
+    words = [word for word in re.split(r"[^a-z0-9]+", relative.stem.lower()) if word]
+    meaningful = [w for w in words if w not in _STORAGE_WORDS and len(w) >= 3 and not w.isdigit()]
+    return f"{folder}:{(meaningful or words or [''])[0]}"
 
 
 def require(path: Path) -> Path:
@@ -57,16 +112,35 @@ class RealImage:
     gray: np.ndarray  # luminance in 8-bit units, float32
 
 
-def real_images(split: str | None = None, min_side: int = 64) -> list[RealImage]:
-    """The readable real images (label drawings of the ISBI set left out), optionally only
-    those of one split."""
-    images = []
+def _real_paths() -> list[Path]:
+    paths = []
     for path in sorted(require(REAL).rglob("*")):
-        if path.suffix.lower() not in IMAGE_SUFFIXES or "label" in path.relative_to(REAL).parts:
-            continue
-        relative = path.relative_to(REAL)
-        source = relative.parts[0] if relative.parts[0] == "em_isbi2012_unet" else str(relative)
+        if path.suffix.lower() in IMAGE_SUFFIXES and "label" not in path.relative_to(REAL).parts:
+            paths.append(path.relative_to(REAL))
+    return paths
+
+
+def _source_of(relative: Path) -> str:
+    return relative.parts[0] if relative.parts[0] == "em_isbi2012_unet" else str(relative)
+
+
+def real_images(
+    split: str | None = None, min_side: int = 64, held_out: bool = False
+) -> list[RealImage]:
+    """The readable real images (label drawings of the ISBI set left out), optionally only
+    those of one split; ``held_out`` keeps only images with no relative in the training
+    split (see the module's docstring)."""
+    relatives = {family_of(r) for r in _real_paths() if split_of(_source_of(r)) == "train"}
+    images = []
+    for relative in _real_paths():
+        path = REAL / relative
+        source = _source_of(relative)
         if split is not None and split_of(source) != split:
+            continue
+        if held_out and (
+            family_of(relative) in relatives
+            or any(word in relative.stem.lower() for word in _DERIVED_WORDS)
+        ):
             continue
         try:
             image = pycore.load(path.read_bytes(), path.name)
@@ -99,19 +173,26 @@ def blots(split: str | None = None) -> list[Blot]:
     return found
 
 
-def load_gray(path: Path) -> np.ndarray:
-    return pycore.load(path.read_bytes(), path.name).gray().astype(np.float32)
-
-
 # ---- Changes of form that must not change a verdict -------------------------------------
+
+
+def as_png(gray: np.ndarray) -> pycore.Image:
+    """An 8-bit gray image as pycore reads it from a PNG file."""
+    buffer = io.BytesIO()
+    PILImage.fromarray(np.clip(np.rint(gray), 0, 255).astype(np.uint8)).save(buffer, "PNG")
+    return pycore.load(buffer.getvalue(), "image.png")
+
+
+def as_jpeg(gray: np.ndarray, quality: int) -> pycore.Image:
+    buffer = io.BytesIO()
+    levels = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+    PILImage.fromarray(levels).save(buffer, "JPEG", quality=quality)
+    return pycore.load(buffer.getvalue(), "image.jpg")
 
 
 def jpeg(gray: np.ndarray, quality: int) -> np.ndarray:
     """Saved as an 8-bit JPEG at ``quality`` and read back (as pycore would read it)."""
-    buffer = io.BytesIO()
-    levels = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
-    PILImage.fromarray(levels).save(buffer, "JPEG", quality=int(quality))
-    return pycore.load(buffer.getvalue(), "resaved.jpg").gray().astype(np.float32)
+    return as_jpeg(gray, quality).gray().astype(np.float32)
 
 
 def resize(gray: np.ndarray, factor: float, method: int = PILImage.BICUBIC) -> np.ndarray:

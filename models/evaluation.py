@@ -8,32 +8,18 @@ training environment.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image as PILImage
 
 import pycore
 from pycore.result import Result
 
-from .data import REAL, real_images
+from .data import REAL, as_jpeg, as_png, real_images
 
-
-def as_png(gray: np.ndarray) -> pycore.Image:
-    """An 8-bit gray image as pycore reads it from a PNG file."""
-    buffer = io.BytesIO()
-    PILImage.fromarray(np.clip(np.rint(gray), 0, 255).astype(np.uint8)).save(buffer, "PNG")
-    return pycore.load(buffer.getvalue(), "image.png")
-
-
-def as_jpeg(gray: np.ndarray, quality: int) -> pycore.Image:
-    buffer = io.BytesIO()
-    levels = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
-    PILImage.fromarray(levels).save(buffer, "JPEG", quality=quality)
-    return pycore.load(buffer.getvalue(), "image.jpg")
+__all__ = ["analyse", "as_jpeg", "as_png", "auc", "best_f1", "f1_at", "false_alarms"]
 
 
 def analyse(analysis: str, image: pycore.Image) -> Result:
@@ -49,7 +35,7 @@ def false_alarms(analysis: str) -> dict:
     """Verdicts of ``analysis`` on the whole genuine images of the test split (never used
     for training or for setting the bands), as shares."""
     verdicts = []
-    for image in real_images("test"):
+    for image in real_images("test", held_out=True):
         path = REAL / image.path
         verdicts.append(analyse(analysis, pycore.load(path.read_bytes(), path.name)).verdict)
     return {
@@ -77,14 +63,18 @@ def auc(negatives: np.ndarray, positives: np.ndarray) -> float:
 
 def best_f1(scores: np.ndarray, truth: np.ndarray) -> float:
     """The best F1 over all thresholds of ``scores`` against boolean ``truth``."""
-    order = np.argsort(-np.asarray(scores, float).ravel(), kind="stable")
+    values = np.asarray(scores, float).ravel()
+    order = np.argsort(-values, kind="stable")
     hits = np.asarray(truth, bool).ravel()[order]
     if not hits.any():
         return float("nan")
     true_positives = np.cumsum(hits)
     predicted = np.arange(1, hits.size + 1)
     f1 = 2 * true_positives / (predicted + hits.sum())
-    return float(f1.max())
+    # A threshold takes all equal scores or none: only cut after the last of a run of ties.
+    ranked = values[order]
+    ends = np.append(ranked[1:] != ranked[:-1], True)
+    return float(f1[ends].max())
 
 
 def f1_at(predicted: np.ndarray, truth: np.ndarray) -> float:

@@ -40,8 +40,8 @@ def conv_block(channels_in: int, channels_out: int, stride: int = 1) -> nn.Seque
 class GeneratedDetector(nn.Module):
     """ai_generated: a logit per 16x16 cell that the grain there was made by a generator.
 
-    Four stride-2 stages reach a receptive field of about 80 pixels, enough for the
-    periodic traces of two or three up-sampling layers (periods 2 to 8)."""
+    Four stride-2 stages reach a receptive field of 43 pixels, several periods of the
+    traces of two or three up-sampling layers (periods 2 to 8)."""
 
     OUTPUT_STRIDE = 16
 
@@ -67,7 +67,7 @@ class EditSegmenter(nn.Module):
 
     A small U-Net (Ronneberger et al., MICCAI 2015): the encoder reaches 1/16 of the image
     for context (an edit is told from its surroundings), the decoder returns to 1/4 with
-    skip connections so outlines stay sharp."""
+    skip connections so outlines stay sharp. Receptive field: about 130 pixels."""
 
     OUTPUT_STRIDE = 4
 
@@ -116,6 +116,8 @@ def export_main(network_class: type[nn.Module], folder: Path) -> None:
     parser.add_argument("--checkpoint", type=Path, default=folder / "checkpoint.pt")
     parser.add_argument("--out", type=Path, default=folder / "model.onnx")
     args = parser.parse_args()
+    if not args.checkpoint.is_file():
+        raise SystemExit(f"{args.checkpoint} is missing: run models.{folder.name}.train first")
     network = network_class()
     network.load_state_dict(torch.load(args.checkpoint))
     export_onnx(network, str(args.out))

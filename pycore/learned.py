@@ -6,8 +6,9 @@ Both networks are fully convolutional on the luminance. The input is rounded to 
 levels whatever the file's depth, so a 16-bit TIFF and its 8-bit copy look the same to a
 model (the bit depth, like the container, must never be the feature). Large images are
 cut into tiles with a margin of context, each tile is one model call, and the outputs are
-put back together: memory stays bounded and the result does not depend on how the image
-was cut, up to the margin.
+put back together: memory stays bounded, and with a margin of at least half a network's
+receptive field (43 and about 130 pixels) the result does not depend on how the image was
+cut.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from . import models
 STRIDE = 32
 # A tile's side (pixels, before its margin): a 1024x1024 image is one model call.
 TILE = 1024
-# Context on each side of a tile, dropped from its output (a multiple of STRIDE).
-MARGIN = 64
+# Context on each side of a tile, dropped from its output (a multiple of STRIDE, and more
+# than half the larger receptive field).
+MARGIN = 96
 
 Infer = Callable[[np.ndarray], Awaitable[np.ndarray]]
 

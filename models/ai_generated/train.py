@@ -40,6 +40,7 @@ CACHE = ROOT / ".cache" / "models"
 GROUPS = (*KINDS, "polimi")
 PATCH = 64
 SIMULATOR_STEPS = 600
+STEPS = 12000
 REDRAWS_PER_SIMULATOR = 400
 
 
@@ -56,7 +57,7 @@ def simulators(grays: list[np.ndarray], seed: int = 0) -> dict[str, Simulator]:
     """The simulators, trained once on the training split and cached."""
     found = {}
     for index, kind in enumerate(KINDS):
-        path = CACHE / f"simulator_{kind}.pt"
+        path = CACHE / f"simulator_{kind}_{SIMULATOR_STEPS}.pt"
         simulator = make_simulator(kind)
         if path.is_file():
             simulator.load_state_dict(torch.load(path))
@@ -148,7 +149,8 @@ def train(pools: Pools, groups: tuple[str, ...], steps: int, seed: int) -> Gener
 
     def step_loss(step: int) -> torch.Tensor:
         patches, labels = sample_batch(pools, groups, 64, rng)
-        # One logit per patch: the mean over its cells, as the image score pools them.
+        # One logit per patch, the mean over its 4x4 cells (the image's score pools the top
+        # tenth of cells instead: a patch is either all generated or all genuine here).
         logits = detector(patches).mean(dim=(1, 2, 3))
         return F.binary_cross_entropy_with_logits(logits, labels)
 
@@ -157,12 +159,11 @@ def train(pools: Pools, groups: tuple[str, ...], steps: int, seed: int) -> Gener
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=12000)
+    parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--leave-out", choices=GROUPS, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "checkpoint.pt")
     args = parser.parse_args()
-    torch.set_num_threads(max(torch.get_num_threads(), 1))
     started = time.monotonic()
     pools = build_pools("train", args.seed)
     print(

@@ -39,9 +39,9 @@ MODEL = "ai_generated"
 _CELL = 16
 # The statistic (mean of the top tenth of cell logits) taken as clean and as suspicious:
 # the 90th and 99th percentiles of its values on the calibration split of
-# ../shared/data/real (`python -m models.calibrate ai_generated` printed them, 27 images).
-_CLEAN = 4.34
-_SUSPICIOUS = 6.46
+# ../shared/data/real (`python -m models.calibrate ai_generated` printed them, 14 held-out images).
+_CLEAN = 3.50
+_SUSPICIOUS = 6.25
 _TOP_SHARE = 0.1
 # Fewer cells than this cannot be pooled into an image verdict.
 _MIN_CELLS = 16
@@ -68,7 +68,9 @@ _MIN_CELLS = 16
 async def ai_generated(image: Image) -> Result:
     logits = await model_map(MODEL, image.gray(), _CELL)
     if logits.size < _MIN_CELLS:
-        return Result(reason="Too small to judge: the detector needs at least 64x64 pixels.")
+        return Result(
+            reason="Too small to judge: the detector needs 16 cells of 16x16 pixels (64x64)."
+        )
     pooled = top_share_mean(logits, _TOP_SHARE)
     score = calibrated(pooled, _CLEAN, _SUSPICIOUS)
     # Each cell on the verdict's scale: as generated-looking as a suspicious image's cells.

@@ -1,9 +1,10 @@
 """ai_generated: the shipped model (models/ai_generated/model.onnx) through pycore, natively.
 
-Genuine images are scikit-image's sample photographs (public domain / CC0, installed with
-scikit-image). Generated ones are drawn the way a GAN's decoder draws: from a code at a
-quarter of the size, through two transposed convolutions (2x each) with a fixed kernel.
-None of these was used to train or calibrate the model.
+Genuine images are scikit-image's 2-D sample photographs that are not among the
+development data (public domain / CC0, installed with scikit-image). Generated ones are
+drawn the way a GAN's decoder draws: from a code at a quarter of the size, through two
+transposed convolutions (2x each) with a fixed kernel. None of these was used to train or
+calibrate the model.
 """
 
 import numpy as np
@@ -14,7 +15,7 @@ from skimage import data as skimage_data
 from models.data import resize
 from models.evaluation import analyse, as_jpeg, as_png
 
-GENUINE = ("camera", "coins", "moon")
+GENUINE = ("camera", "coins", "brick", "grass", "gravel", "page", "text", "clock")
 
 
 def sample(name: str) -> np.ndarray:
@@ -35,11 +36,14 @@ def generated(name: str) -> np.ndarray:
     return np.clip(transposed_convolution(transposed_convolution(code, kernel), kernel), 0, 255)
 
 
-@pytest.mark.parametrize("name", GENUINE)
-def test_genuine_photographs_are_clean(name):
-    result = analyse("ai_generated", as_png(sample(name)))
-    assert result.verdict == "clean", result.score
-    assert result.maps["generated"].data.shape == sample(name).shape
+def test_genuine_photographs_are_not_called_generated():
+    results = {name: analyse("ai_generated", as_png(sample(name))) for name in GENUINE}
+    verdicts = [result.verdict for result in results.values()]
+    # None suspicious; at most one inconclusive (the validation's false-alarm rates are in
+    # models/ai_generated/card.md).
+    assert "suspicious" not in verdicts, results
+    assert verdicts.count("clean") >= len(GENUINE) - 1, results
+    assert results["camera"].maps["generated"].data.shape == (512, 512)
 
 
 def test_a_decoder_drawn_image_is_suspicious():

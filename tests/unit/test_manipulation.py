@@ -1,7 +1,8 @@
 """manipulation: the shipped model (models/manipulation/model.onnx) through pycore, natively.
 
-Genuine images are scikit-image's sample photographs (public domain / CC0), edited here
-with masks from the same code; none of them was used to train or calibrate the model.
+Genuine images are scikit-image's 2-D sample photographs that are not among the
+development data (public domain / CC0), edited here with masks from the same code; none
+of them was used to train or calibrate the model.
 """
 
 import numpy as np
@@ -30,18 +31,21 @@ def blurred_inside(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask, ndimage.gaussian_filter(gray, 2.0), gray)
 
 
-@pytest.mark.parametrize("name", ["coins", "moon"])
-def test_untouched_photographs_are_clean(name):
-    result = analyse("manipulation", as_png(sample(name)))
-    assert result.verdict == "clean", result.score
-    assert result.marks == []
+def test_untouched_photographs_are_mostly_clean():
+    names = ("camera", "coins", "brick", "grass", "gravel", "page", "text", "clock")
+    results = {name: analyse("manipulation", as_png(sample(name))) for name in names}
+    clean = [name for name, result in results.items() if result.verdict == "clean"]
+    # The sky of `camera` (flat, no grain) is the one false alarm: a known failure case
+    # (models/manipulation/card.md).
+    assert len(clean) >= len(names) - 1, results
+    assert all(results[name].marks == [] for name in clean)
 
 
 def stored_as(gray: np.ndarray, stored: str):
     return as_png(gray) if stored == "PNG" else as_jpeg(gray, 90)
 
 
-@pytest.mark.parametrize("name", ["camera", "coins", "moon"])
+@pytest.mark.parametrize("name", ["camera", "coins", "brick"])
 @pytest.mark.parametrize("stored", ["PNG", "JPEG 90"])
 def test_a_retouched_region_is_found_where_it_is(name, stored):
     gray = sample(name)
@@ -53,7 +57,7 @@ def test_a_retouched_region_is_found_where_it_is(name, stored):
     assert auc(heat[~mask], heat[mask]) >= 0.85
 
 
-@pytest.mark.parametrize("name", ["camera", "coins", "moon"])
+@pytest.mark.parametrize("name", ["camera", "coins", "brick"])
 def test_a_retouch_raises_the_score_of_a_lossless_image(name):
     # Only for lossless files: after JPEG the image score may be set by another window
     # (models/manipulation/card.md reports how image-level detection falls with JPEG).

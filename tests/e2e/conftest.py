@@ -182,7 +182,8 @@ def native_findings(record: dict, analysis_id: str) -> list[list[float | str]]:
 
 # Learned detectors' numbers agree between onnxruntime natively and onnxruntime-web (wasm)
 # to within this (logits; float32 sums taken in another order), far below any band's
-# width; every other analysis agrees to 1e-6.
+# width; every other analysis agrees to 1e-6. (Their shares of cells could in principle move
+# by one cell, 100/N %, if a cell sat exactly on a band's edge.)
 LOGIT_TOLERANCE = 1e-4
 
 

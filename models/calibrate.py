@@ -17,20 +17,13 @@ import argparse
 
 import numpy as np
 
-import pycore
-
-from .data import REAL, real_images
-from .evaluation import analyse, pooled_statistic
+from .evaluation import held_out_results, pooled_statistic
 
 
 def statistics(analysis: str, split: str) -> dict[str, float]:
-    """The pooled statistic of ``analysis`` on each real image of ``split``, by path."""
-    found = {}
-    for image in real_images(split, held_out=True):
-        path = REAL / image.path
-        result = analyse(analysis, pycore.load(path.read_bytes(), path.name))
-        found[image.path] = pooled_statistic(result)
-    return found
+    """The pooled statistic of ``analysis`` on each held-out real image of ``split``."""
+    results = held_out_results(analysis, split)
+    return {path: pooled_statistic(result) for path, result in results.items()}
 
 
 def main() -> None:

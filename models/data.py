@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,16 +125,18 @@ def _source_of(relative: Path) -> str:
     return relative.parts[0] if relative.parts[0] == "em_isbi2012_unet" else str(relative)
 
 
-def real_images(
+def real_files(
     split: str | None = None, min_side: int = 64, held_out: bool = False
-) -> list[RealImage]:
-    """The readable real images (label drawings of the ISBI set left out), optionally only
-    those of one split; ``held_out`` keeps only images with no relative in the training
-    split (see the module's docstring)."""
-    relatives = {family_of(r) for r in _real_paths() if split_of(_source_of(r)) == "train"}
-    images = []
-    for relative in _real_paths():
-        path = REAL / relative
+) -> Iterator[tuple[Path, str, pycore.Image]]:
+    """(path relative to REAL, source, image as pycore reads the file) for each readable
+    real image (label drawings of the ISBI set left out), optionally only those of one
+    split; ``held_out`` keeps only images with no relative in the training split (see the
+    module's docstring)."""
+    paths = _real_paths()
+    relatives = (
+        {family_of(r) for r in paths if split_of(_source_of(r)) == "train"} if held_out else set()
+    )
+    for relative in paths:
         source = _source_of(relative)
         if split is not None and split_of(source) != split:
             continue
@@ -142,14 +145,23 @@ def real_images(
             or any(word in relative.stem.lower() for word in _DERIVED_WORDS)
         ):
             continue
+        path = REAL / relative
         try:
             image = pycore.load(path.read_bytes(), path.name)
         except pycore.ImageLoadError:
             continue
-        if min(image.height, image.width) < min_side:
-            continue
-        images.append(RealImage(str(relative), source, image.gray().astype(np.float32)))
-    return images
+        if min(image.height, image.width) >= min_side:
+            yield relative, source, image
+
+
+def real_images(
+    split: str | None = None, min_side: int = 64, held_out: bool = False
+) -> list[RealImage]:
+    """:func:`real_files` reduced to their luminance."""
+    return [
+        RealImage(str(relative), source, image.gray().astype(np.float32))
+        for relative, source, image in real_files(split, min_side, held_out)
+    ]
 
 
 @dataclass
@@ -201,6 +213,24 @@ def resize(gray: np.ndarray, factor: float, method: int = PILImage.BICUBIC) -> n
     size = (max(round(width * factor), 1), max(round(height * factor), 1))
     scaled = PILImage.fromarray(gray.astype(np.float32), "F").resize(size, method)
     return np.clip(np.asarray(scaled), 0, 255).astype(np.float32)
+
+
+def turned(arrays: tuple[np.ndarray, ...], rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """The same random quarter turn, and half of the time a mirror, applied to each array."""
+    turns = int(rng.integers(4))
+    arrays = tuple(np.rot90(array, turns) for array in arrays)
+    if rng.random() < 0.5:
+        arrays = tuple(array[:, ::-1] for array in arrays)
+    return arrays
+
+
+def regained(
+    gray: np.ndarray, rng: np.random.Generator, gain_spread: float, offset: float
+) -> np.ndarray:
+    """Contrast scaled about the mean by 1 +- ``gain_spread`` and shifted by +- ``offset``
+    levels (random), clipped to the 8-bit range."""
+    gain = rng.uniform(1.0 - gain_spread, 1.0 + gain_spread)
+    return np.clip((gray - gray.mean()) * gain + gray.mean() + rng.uniform(-offset, offset), 0, 255)
 
 
 def random_crop(gray: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:

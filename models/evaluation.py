@@ -17,9 +17,7 @@ import numpy as np
 import pycore
 from pycore.result import Result
 
-from .data import REAL, as_jpeg, as_png, real_images
-
-__all__ = ["analyse", "as_jpeg", "as_png", "auc", "best_f1", "f1_at", "false_alarms"]
+from .data import real_files
 
 
 def analyse(analysis: str, image: pycore.Image) -> Result:
@@ -31,13 +29,25 @@ def pooled_statistic(result: Result) -> float:
     return float(result.findings[0]["value"])
 
 
+def scores(analysis: str, images: list[pycore.Image]) -> np.ndarray:
+    """The score of ``analysis`` for each image (NaN where it gives none)."""
+    found = [analyse(analysis, image).score for image in images]
+    return np.array([np.nan if score is None else score for score in found])
+
+
+def held_out_results(analysis: str, split: str) -> dict[str, Result]:
+    """``analysis`` on each whole real image of ``split`` with no relative in the training
+    split, as pycore reads the file, by path."""
+    return {
+        str(relative): analyse(analysis, image)
+        for relative, _, image in real_files(split, held_out=True)
+    }
+
+
 def false_alarms(analysis: str) -> dict:
     """Verdicts of ``analysis`` on the whole genuine images of the test split (never used
     for training or for setting the bands), as shares."""
-    verdicts = []
-    for image in real_images("test", held_out=True):
-        path = REAL / image.path
-        verdicts.append(analyse(analysis, pycore.load(path.read_bytes(), path.name)).verdict)
+    verdicts = [result.verdict for result in held_out_results(analysis, "test").values()]
     return {
         "images": len(verdicts),
         "suspicious": verdicts.count("suspicious") / len(verdicts),

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +32,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from pycore.learned import model_input
 
-from ..data import ROOT, blots, jpeg, random_crop, real_images, resize
+from ..data import ROOT, blots, jpeg, random_crop, real_images, regained, resize, turned
 from ..fitting import fit
 from ..networks import GeneratedDetector
 from .simulators import KINDS, Simulator, make_simulator, redraw, train_simulator
@@ -53,8 +55,11 @@ class Pools:
     generated: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
 
-def simulators(grays: list[np.ndarray], seed: int = 0) -> dict[str, Simulator]:
-    """The simulators, trained once on the training split and cached."""
+def simulators(
+    training_grays: Callable[[], list[np.ndarray]], seed: int = 0
+) -> dict[str, Simulator]:
+    """The simulators, trained once on the training split (``training_grays`` is called
+    only if one is not cached yet) and cached."""
     found = {}
     for index, kind in enumerate(KINDS):
         path = CACHE / f"simulator_{kind}_{SIMULATOR_STEPS}.pt"
@@ -62,7 +67,7 @@ def simulators(grays: list[np.ndarray], seed: int = 0) -> dict[str, Simulator]:
         if path.is_file():
             simulator.load_state_dict(torch.load(path))
         else:
-            simulator = train_simulator(kind, grays, SIMULATOR_STEPS, seed + index)
+            simulator = train_simulator(kind, training_grays(), SIMULATOR_STEPS, seed + index)
             path.parent.mkdir(parents=True, exist_ok=True)
             torch.save(simulator.state_dict(), path)
         found[kind] = simulator.eval()
@@ -94,7 +99,11 @@ def build_pools(split: str, seed: int) -> Pools:
     grays = [image.gray for image in real_images(split)]
     genuine_blots, synthetic_blots = blot_pools(split)
     pools = Pools(reals=grays, real_blot_crops=genuine_blots)
-    training_grays = grays if split == "train" else [i.gray for i in real_images("train")]
+
+    @cache
+    def training_grays() -> list[np.ndarray]:
+        return grays if split == "train" else [image.gray for image in real_images("train")]
+
     for index, (kind, simulator) in enumerate(simulators(training_grays).items()):
         pools.generated[kind] = redraws(simulator, grays, REDRAWS_PER_SIMULATOR, seed + index)
     pools.generated["polimi"] = synthetic_blots
@@ -103,11 +112,8 @@ def build_pools(split: str, seed: int) -> Pools:
 
 def change_form(crop: np.ndarray, rng: np.random.Generator, allow_resize: bool) -> np.ndarray:
     """One random change of form (applied alike to both classes), then a 64x64 crop."""
-    crop = np.rot90(crop, int(rng.integers(4)))
-    if rng.random() < 0.5:
-        crop = crop[:, ::-1]
-    gain = rng.uniform(0.6, 1.4)
-    crop = np.clip((crop - crop.mean()) * gain + crop.mean() + rng.uniform(-20, 20), 0, 255)
+    (crop,) = turned((crop,), rng)
+    crop = regained(crop, rng, gain_spread=0.4, offset=20)
     if rng.random() < 0.15:
         crop = ndimage.gaussian_filter(crop, rng.uniform(0.3, 0.7))
     if allow_resize and rng.random() < 0.3:

@@ -26,8 +26,8 @@ import numpy as np
 import pycore
 
 from ..calibrate import statistics
-from ..data import SMOKE, blots, random_crop, real_images, require
-from ..evaluation import analyse, as_jpeg, as_png, auc, best_f1, f1_at, false_alarms, write_report
+from ..data import SMOKE, as_jpeg, as_png, blots, random_crop, real_images, require
+from ..evaluation import analyse, auc, best_f1, f1_at, false_alarms, scores, write_report
 from .edits import EDITS, HELD_OUT, make_edit
 
 HERE = Path(__file__).resolve().parent
@@ -53,10 +53,6 @@ def localisation(cases: list[tuple[pycore.Image, np.ndarray]]) -> dict:
         "f1_at_half": float(np.mean(f1s)),
         "scores": scores,
     }
-
-
-def scores_of(images: list[pycore.Image]) -> np.ndarray:
-    return np.array([analyse(ANALYSIS, image).score for image in images])
 
 
 def square_around(mask: np.ndarray, side: int) -> tuple[slice, slice]:
@@ -88,7 +84,7 @@ def held_out_hosts() -> dict:
         corner = clear_corner(blot.mask, 128)
         if corner is not None and blot.host not in genuine:
             genuine[blot.host] = as_png(blot.gray[corner])
-    negatives = scores_of(list(genuine.values()))
+    negatives = scores(ANALYSIS, list(genuine.values()))
     found["hosts"] = len({blot.host for blot in test})
     found["images"] = len(test)
     found["negatives"] = len(negatives)
@@ -107,7 +103,7 @@ def synthetic_edits(quality: int | None) -> list[dict]:
     untouched = [
         stored(random_crop(grays[rng.integers(len(grays))], SIDE, rng)) for _ in range(PER_KIND)
     ]
-    negatives = scores_of(untouched)
+    negatives = scores(ANALYSIS, untouched)
     rows = []
     for kind in EDITS:
         cases = []

@@ -24,7 +24,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from pycore.learned import model_input
 
-from ..data import blots, jpeg, random_crop, real_images
+from ..data import blots, jpeg, random_crop, real_images, regained, turned
 from ..fitting import fit
 from ..networks import EditSegmenter
 from .edits import EDITS, HELD_OUT, make_edit
@@ -48,13 +48,8 @@ def blot_crop(blot, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 def change_form(
     image: np.ndarray, mask: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    turns = int(rng.integers(4))
-    image, mask = np.rot90(image, turns), np.rot90(mask, turns)
-    if rng.random() < 0.5:
-        image, mask = image[:, ::-1], mask[:, ::-1]
-    gain = rng.uniform(0.7, 1.3)
-    image = np.clip((image - image.mean()) * gain + image.mean() + rng.uniform(-15, 15), 0, 255)
-    image = np.ascontiguousarray(image, dtype=np.float32)
+    image, mask = turned((image, mask), rng)
+    image = np.ascontiguousarray(regained(image, rng, gain_spread=0.3, offset=15), np.float32)
     if rng.random() < 0.33:
         image = jpeg(image, int(rng.integers(65, 101)))
     return image, np.ascontiguousarray(mask)

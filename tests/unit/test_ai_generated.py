@@ -12,8 +12,8 @@ import pytest
 from scipy import ndimage
 from skimage import data as skimage_data
 
-from models.data import resize
-from models.evaluation import analyse, as_jpeg, as_png
+from models.data import as_jpeg, as_png, resize
+from models.evaluation import analyse
 
 GENUINE = ("camera", "coins", "brick", "grass", "gravel", "page", "text", "clock")
 

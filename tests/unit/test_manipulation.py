@@ -12,7 +12,8 @@ from PIL import ImageDraw
 from scipy import ndimage
 from skimage import data as skimage_data
 
-from models.evaluation import analyse, as_jpeg, as_png, auc
+from models.data import as_jpeg, as_png
+from models.evaluation import analyse, auc
 
 
 def sample(name: str) -> np.ndarray:

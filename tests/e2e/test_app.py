@@ -227,18 +227,24 @@ def test_metadata_text_is_shown_inert(app):
     assert app.evaluate("() => window.__injected") is None
 
 
-def test_model_bridge_matches_native_onnxruntime(app, site):
-    rng = np.random.default_rng(7)
-    values = rng.random((1, 1, 24, 31), dtype=np.float32)
+def browser_infer(app, name: str, values: np.ndarray) -> np.ndarray:
+    """Model ``name`` run on ``values`` in the page's worker (onnxruntime-web), with the
+    output's own shape."""
     output = app.evaluate(
         """async ([name, values, dims]) => {
             const out = await window.figsleuth.engine.infer(name, values, dims);
             return { dims: out.dims, values: Array.from(new Float32Array(out.data)) };
         }""",
-        [GAUSS5_NAME, values.ravel().tolist(), list(values.shape)],
+        [name, values.ravel().tolist(), list(values.shape)],
     )
-    assert output["dims"] == list(values.shape)
-    in_browser = np.array(output["values"], np.float32).reshape(values.shape)
+    return np.array(output["values"], np.float32).reshape(output["dims"])
+
+
+def test_model_bridge_matches_native_onnxruntime(app, site):
+    rng = np.random.default_rng(7)
+    values = rng.random((1, 1, 24, 31), dtype=np.float32)
+    in_browser = browser_infer(app, GAUSS5_NAME, values)
+    assert in_browser.shape == values.shape
 
     models.set_model_root(site.native_models)
     try:
@@ -259,16 +265,9 @@ def test_shipped_models_agree_with_native_onnxruntime(app, name):
     each shipped model in the browser and natively."""
     gray = np.tile(skimage_data.camera().astype(np.float64), (2, 2))
     values = learned.model_input(gray)
-    output = app.evaluate(
-        """async ([name, values, dims]) => {
-            const out = await window.figsleuth.engine.infer(name, new Float32Array(values), dims);
-            return { dims: out.dims, values: Array.from(new Float32Array(out.data)) };
-        }""",
-        [name, values.ravel().tolist(), list(values.shape)],
-    )
+    in_browser = browser_infer(app, name, values)
     native = run_blocking(models.infer(name, values))
-    assert output["dims"] == list(native.shape)
-    in_browser = np.array(output["values"], np.float32).reshape(native.shape)
+    assert in_browser.shape == native.shape
     assert np.abs(in_browser - native).max() < LOGIT_TOLERANCE
     assert native.std() > 0.1  # a real, varied output, not a constant
 

@@ -13,7 +13,8 @@
 3. False alarms on the whole images of the test split of ../shared/data/real with no
    relative in training (never used for training or for setting the bands).
 4. Robustness: how often the decision (score >= 0.5) flips when an image is re-saved as
-   JPEG at 95 or 75, resized by 0.5x or 2x, or stored as PNG rather than as a JPEG.
+   JPEG at 95 or 75, resized by 0.5x, 1.5x or 2x (bicubic; 2x also bilinear, nearest,
+   Lanczos, and bicubic then JPEG 90), or stored as PNG rather than as a JPEG.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image as PILImage
 
 import pycore
+from pycore.enlargement import native_resolution
 from pycore.learned import model_input
 
 from ..calibrate import statistics
@@ -168,7 +171,12 @@ FORMS = {
     "JPEG 95": lambda gray: as_jpeg(gray, 95),
     "JPEG 75": lambda gray: as_jpeg(gray, 75),
     "resize 0.5x": lambda gray: as_png(resize(gray, 0.5)),
+    "resize 1.5x": lambda gray: as_png(resize(gray, 1.5)),
     "resize 2x": lambda gray: as_png(resize(gray, 2.0)),
+    "resize 2x bilinear": lambda gray: as_png(resize(gray, 2.0, PILImage.BILINEAR)),
+    "resize 2x nearest": lambda gray: as_png(resize(gray, 2.0, PILImage.NEAREST)),
+    "resize 2x Lanczos": lambda gray: as_png(resize(gray, 2.0, PILImage.LANCZOS)),
+    "resize 2x, JPEG 90": lambda gray: as_jpeg(resize(gray, 2.0), 90),
 }
 
 
@@ -179,19 +187,24 @@ def decisions(grays: list[np.ndarray], store) -> np.ndarray:
     return np.where(np.isnan(found), np.nan, found >= 0.5)
 
 
-def robustness(sets) -> list[dict]:
+def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
+    """The images whose changes of form are checked: the genuine test images with no
+    relative in training, and every other image of the unseen generated sets."""
+    return {
+        "genuine (held-out test)": [image.gray for image in real_images("test", held_out=True)],
+        "generated (unseen sets)": [
+            image.gray().astype(np.float32)
+            for parts in sets.values()
+            for _, image in parts["generated"]
+        ][::2],
+    }
+
+
+def robustness(samples: dict[str, list[np.ndarray]]) -> list[dict]:
     """Decision flips under changes of form, for genuine test images and generated ones.
     The reference is the image as a PNG, so 'JPEG 95' is also the PNG-vs-JPEG check. An
     image too small to judge after a change (a 64 px image halved) is left out of that
     change's rate."""
-    samples = {
-        "genuine (held-out test)": [image.gray for image in real_images("test", held_out=True)]
-    }
-    samples["generated (unseen sets)"] = [
-        image.gray().astype(np.float32)
-        for parts in sets.values()
-        for _, image in parts["generated"]
-    ][::2]
     rows = []
     for kind, grays in samples.items():
         reference = decisions(grays, as_png)
@@ -202,6 +215,20 @@ def robustness(sets) -> list[dict]:
             row[form] = float(np.mean(changed[judged] != reference[judged]))
         rows.append(row)
     return rows
+
+
+def enlargements_found(samples: dict[str, list[np.ndarray]]) -> list[dict]:
+    """Share of the images that pycore takes for 2x enlargements (and judges halved), as
+    PNG and after each change of form."""
+    forms = {"as PNG": as_png, **FORMS}
+    return [
+        {"images": kind, "count": len(grays)}
+        | {
+            form: float(np.mean([native_resolution(store(g).gray()).factor > 1 for g in grays]))
+            for form, store in forms.items()
+        }
+        for kind, grays in samples.items()
+    ]
 
 
 def markdown(report: dict) -> str:
@@ -262,6 +289,20 @@ def markdown(report: dict) -> str:
             + " | ".join(f"{row[form]:.0%}" for form in FORMS)
             + " |"
         )
+    forms = ["as PNG", *FORMS]
+    lines += [
+        "",
+        "## Taken for 2x enlargements and judged halved (pycore.enlargement)",
+        "",
+        "| images | count | " + " | ".join(forms) + " |",
+        "|---|---:|" + "---:|" * len(forms),
+    ]
+    for row in report.get("enlargements_found", []):
+        lines.append(
+            f"| {row['images']} | {row['count']} | "
+            + " | ".join(f"{row[form]:.0%}" for form in forms)
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -292,7 +333,9 @@ def main() -> None:
         sets = external_sets()
         report["external"] = external(sets)
         report["false_alarms"] = false_alarms(ANALYSIS)
-        report["robustness"] = robustness(sets)
+        samples = robustness_samples(sets)
+        report["robustness"] = robustness(samples)
+        report["enlargements_found"] = enlargements_found(samples)
         report["calibration_statistics"] = statistics(ANALYSIS, "calibrate")
         report["checks_seconds"] = time.monotonic() - checks_started
     write_report(HERE, report, markdown)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..enlargement import native_resolution
 from ..image import Image
 from ..layout import letter, split_panels
 from ..learned import model_map
@@ -57,16 +58,24 @@ _MIN_CELLS = 16
         "where the grain looks generated, cell by cell (16x16 pixels); the score pools the "
         "most generated-looking tenth of the cells, so a generated panel in a genuine figure "
         "counts; in a figure, each panel is boxed with its own score. It judges pixels "
-        "only, never the file's format or metadata. Common false "
-        "alarms: images enlarged by software (interpolation is an up-sampling too; one in "
-        "five genuine images enlarged 2x was called generated in validation), heavy "
-        "denoising or deconvolution, and renderings (plots, diagrams). It was trained on a "
+        "only, never the file's format or metadata. An image enlarged 2x by the usual "
+        "kernels (nearest, bilinear, bicubic) is recognised and judged at its size before. "
+        "Common false alarms: images enlarged in other ways (Lanczos, other factors: "
+        "interpolation is an up-sampling too; one in five genuine images enlarged 2x by "
+        "Lanczos was called generated in validation), heavy denoising or deconvolution, "
+        "and renderings (plots, diagrams). It was trained on a "
         "limited range of generators: an image from a very different one (a diffusion model "
         "working on pixels, a GAN's photograph) may pass as genuine."
     ),
 )
 async def ai_generated(image: Image) -> Result:
-    logits = await model_map(MODEL, image.gray(), _CELL)
+    gray = image.gray()
+    # An enlarged image is judged at the size it had: the enlargement's interpolation is an
+    # up-sampling's trace too, but says nothing about how the pixels were first made.
+    native = native_resolution(gray)
+    logits = await model_map(MODEL, native.gray, _CELL)
+    # Each logit's cell, in the pixels of the image as given.
+    cell = _CELL * native.factor
     if logits.size < _MIN_CELLS:
         return Result(
             reason="Too small to judge: the detector needs 16 cells of 16x16 pixels (64x64)."
@@ -76,7 +85,7 @@ async def ai_generated(image: Image) -> Result:
     # Each cell on the verdict's scale: as generated-looking as a suspicious image's cells.
     cell_scores = calibration_curve(logits, _CLEAN, _SUSPICIOUS)
     generated_share = float(np.mean(cell_scores >= SUSPICIOUS_FROM))
-    panels = panel_verdicts(image.gray(), logits)
+    panels = panel_verdicts(gray, logits, cell)
     if score >= SUSPICIOUS_FROM:
         reason = (
             f"The fine grain looks generated: {generated_share:.0%} of the image's cells "
@@ -89,15 +98,20 @@ async def ai_generated(image: Image) -> Result:
         )
     else:
         reason = "The fine grain looks recorded, not generated."
+    if native.factor > 1:
+        reason += (
+            f" The image looks enlarged {native.factor}x (its steps between neighbours "
+            f"alternate), so it was judged at 1/{native.factor} of its size."
+        )
     return Result(
         score=score,
         reason=reason,
         maps={
             "generated": Map(
-                expand_blocks(cell_scores, _CELL, image.height, image.width),
+                expand_blocks(cell_scores, cell, image.height, image.width),
                 colormap="inferno",
                 legend=(
-                    f"how generated each {_CELL}x{_CELL} cell looks, on the verdict's scale "
+                    f"how generated each {cell}x{cell} cell looks, on the verdict's scale "
                     "(0.65 and up: suspicious)"
                 ),
             )
@@ -106,15 +120,18 @@ async def ai_generated(image: Image) -> Result:
         findings=[
             statistic("Mean logit of the top tenth of cells", pooled, "logit"),
             statistic("Cells that look generated", 100.0 * generated_share, "%"),
+            statistic("Alternation of neighbour steps", native.alternation, "score"),
+            statistic("Judged at a reduction of", native.factor, "x"),
             *(row for _, row in panels),
         ],
     )
 
 
-def panel_verdicts(gray: np.ndarray, logits: np.ndarray) -> list[tuple[dict, dict]]:
-    """For a figure of several panels, each panel's own score from the cells inside it:
-    (a box mark, a findings row) per panel large enough to judge. A single image gives
-    none (the image's score is its own)."""
+def panel_verdicts(gray: np.ndarray, logits: np.ndarray, cell: int) -> list[tuple[dict, dict]]:
+    """For a figure of several panels, each panel's own score from the cells inside it
+    (``logits`` has one per ``cell`` x ``cell`` pixels of ``gray``): (a box mark, a
+    findings row) per panel large enough to judge. A single image gives none (the image's
+    score is its own)."""
     boxes = split_panels(gray)
     if len(boxes) < 2:
         return []
@@ -122,7 +139,7 @@ def panel_verdicts(gray: np.ndarray, logits: np.ndarray) -> list[tuple[dict, dic
     for index, box in enumerate(boxes):
         # Whole cells only: a cell straddling the gutter mixes the panel with white.
         cells = logits[
-            -(-box.top // _CELL) : box.bottom // _CELL, -(-box.left // _CELL) : box.right // _CELL
+            -(-box.top // cell) : box.bottom // cell, -(-box.left // cell) : box.right // cell
         ]
         if cells.size < _MIN_CELLS:
             continue

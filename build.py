@@ -375,14 +375,16 @@ def copy_vendored_wheels(target: Path) -> list[str]:
     return list(VENDORED_WHEELS)
 
 
-def copy_models(target: Path) -> list[str]:
-    """models/<name>/model.onnx to dist/models/<name>.onnx."""
+def copy_models(target: Path) -> dict[str, dict[str, object]]:
+    """models/<name>/model.onnx to dist/models/<name>.onnx; each model's SHA-256 and size
+    (the reports name the models they ran)."""
     target.mkdir(parents=True)
-    names = []
+    found = {}
     for model in sorted((ROOT / "models").glob("*/model.onnx")):
         shutil.copy2(model, target / f"{model.parent.name}.onnx")
-        names.append(model.parent.name)
-    return names
+        data = model.read_bytes()
+        found[model.parent.name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    return found
 
 
 # ---- Serve -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from . import __version__, pdf, reuse
 from .blocking import run_blocking
 from .image import Image, ImageLoadError, load
 from .registry import ANALYSES, Analysis
+from .report import Report
 from .result import Result
 
 
@@ -48,12 +49,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     maps_dir = Path(args.maps_dir) if args.maps_dir else None
     if maps_dir:
         maps_dir.mkdir(parents=True, exist_ok=True)
+    report = Report() if args.report else None
     try:
-        return run_blocking(_analyze_all(args.files, selected, params, maps_dir, args.json))
+        status = run_blocking(
+            _analyze_all(args.files, selected, params, maps_dir, args.json, report)
+        )
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    if report is not None:
+        Path(args.report).write_text(report.html(_runtime_versions()), encoding="utf-8")
+    return status
+
+
+def _runtime_versions() -> dict[str, str]:
+    """The versions of the native libraries that shaped the results."""
+    # Imported here: only a report needs it, and it is slow to import.
+    import onnxruntime
+    import scipy
+    from PIL import __version__ as pillow_version
+
+    return {
+        "SciPy": scipy.__version__,
+        "Pillow": pillow_version,
+        "onnxruntime": onnxruntime.__version__,
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print JSON Lines, one per input")
     analyze.add_argument(
         "--maps-dir", metavar="DIR", help="write each map as an 8-bit PNG (255 = most suspicious)"
+    )
+    analyze.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write one self-contained HTML report of all inputs (as the page's)",
     )
     analyze.add_argument(
         "--param",
@@ -169,11 +195,12 @@ async def _analyze_all(
     params: dict[str, dict[str, Any]],
     maps_dir: Path | None,
     as_json: bool,
+    report: Report | None = None,
 ) -> int:
     failed = False
     for file_name in files:
         for label, loaded in _inputs(file_name):
-            record = await analyze_image(label, loaded, selected, params, maps_dir)
+            record = await analyze_image(label, loaded, selected, params, maps_dir, report)
             failed = (
                 failed
                 or "error" in record
@@ -192,9 +219,13 @@ async def analyze_image(
     selected: list[Analysis],
     params: dict[str, dict[str, Any]],
     maps_dir: Path | None,
+    report: Report | None = None,
 ) -> dict[str, Any]:
-    """The contract's record for one image; one that could not be read keeps its error."""
+    """The contract's record for one image; one that could not be read keeps its error.
+    With ``report``, the image and its results are added to it."""
     if not isinstance(image, Image):
+        if report is not None:
+            report.add_error(label, image["error"])
         return image
     record: dict[str, Any] = {
         "file": label,
@@ -202,14 +233,19 @@ async def analyze_image(
         "height": image.height,
         "analyses": {},
     }
+    results, errors = {}, {}
     for entry in selected:
         try:
             result = await entry.run(image, params[entry.id])
             paths = _write_maps(result, image, entry.id, maps_dir) if maps_dir else None
         except Exception as error:  # one failing analysis must not lose the others
-            record["analyses"][entry.id] = {"error": f"{type(error).__name__}: {error}"}
+            errors[entry.id] = f"{type(error).__name__}: {error}"
+            record["analyses"][entry.id] = {"error": errors[entry.id]}
             continue
+        results[entry.id] = result
         record["analyses"][entry.id] = result.to_json(paths)
+    if report is not None:
+        report.add(label, image, results, params, errors)
     return record
 
 

@@ -35,6 +35,14 @@ def model_path(name: str) -> Path:
     return _model_root / name / "model.onnx"
 
 
+def native_models() -> list[str]:
+    """The names of the models found under the native model root (none in the browser,
+    where the page fetches them)."""
+    if IN_BROWSER or not _model_root.is_dir():
+        return []
+    return sorted(path.parent.name for path in _model_root.glob("*/model.onnx"))
+
+
 async def infer(name: str, array: np.ndarray) -> np.ndarray:
     """Run model ``name`` on one float32 input tensor and return its first output."""
     tensor = np.ascontiguousarray(array, dtype=np.float32)

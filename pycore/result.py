@@ -8,6 +8,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy import ndimage, special
 
+from .colormaps import COLORMAPS
+
 Verdict = Literal["clean", "inconclusive", "suspicious"]
 VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
 # One meaning of the score for every analysis: below 0.35 clean, from 0.65 suspicious, and
@@ -20,9 +22,6 @@ SUSPICIOUS_FROM = 0.65
 # them (bench/classical.py measures it).
 REGION_CLEAN = 0.01
 REGION_SUSPICIOUS = 0.03
-
-# Colormap hints the page knows; all are readable with the common colour-vision deficiencies.
-COLORMAPS: tuple[str, ...] = ("inferno", "viridis", "gray")
 
 
 @dataclass

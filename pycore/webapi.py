@@ -16,11 +16,17 @@ import numpy as np
 import PIL
 import scipy
 
-from . import __version__, models, pdf, reuse
+from . import __version__, colormaps, models, pdf, reuse
 from .image import Image, load
 from .registry import ANALYSES, get
+from .report import Report
+from .result import Result
 
 _images: dict[str, Image] = {}
+# What each open image's analyses gave, for its report: {key: {analysis: (result, params)}}
+# and the messages of those that failed.
+_results: dict[str, dict[str, tuple[Result, dict[str, Any]]]] = {}
+_failures: dict[str, dict[str, str]] = {}
 _keys = itertools.count(1)
 
 
@@ -36,6 +42,8 @@ def describe() -> str:
                 "pillow": PIL.__version__,
             },
             "analyses": [entry.describe() for entry in ANALYSES.values()],
+            "colormaps": {"names": colormaps.COLORMAPS, "tables": colormaps.HEX},
+            "match_colours": colormaps.MATCH_COLOURS,
         }
     )
 
@@ -75,13 +83,22 @@ def pdf_images(data: Any, name: str) -> tuple[str, list[np.ndarray]]:
 
 def close_image(key: str) -> None:
     _images.pop(key, None)
+    _results.pop(key, None)
+    _failures.pop(key, None)
 
 
 async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, list[np.ndarray]]:
     """Run one analysis; the JSON lists the maps in the order of the returned uint8 arrays."""
     entry = get(analysis_id)
     params = entry.resolve(json.loads(params_json or "{}"))
-    result = await entry.run(_images[key], params)
+    try:
+        result = await entry.run(_images[key], params)
+    except Exception as error:
+        _results.get(key, {}).pop(analysis_id, None)
+        _failures.setdefault(key, {})[analysis_id] = f"{type(error).__name__}: {error}"
+        raise
+    _failures.get(key, {}).pop(analysis_id, None)
+    _results.setdefault(key, {})[analysis_id] = (result, params)
     payload = result.to_json()
     payload["params"] = params
     payload["maps"] = [
@@ -96,6 +113,34 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         for name, layer in result.maps.items()
     ]
     return json.dumps(payload), [layer.to_uint8() for layer in result.maps.values()]
+
+
+def report(keys_json: str, across_json: str, runtime_json: str) -> str:
+    """The HTML report (pycore.report) of the open images ``keys``, with what their
+    analyses gave so far, the comparison across them when given (the JSON of
+    :func:`compare`, or null), and the page's runtime: ``{"versions": {name: version},
+    "models": {name: {"sha256", "bytes"}}}``."""
+    keys = json.loads(keys_json)
+    runtime = json.loads(runtime_json)
+    built = Report()
+    for key in keys:
+        done = _results.get(key, {})
+        built.add(
+            _images[key].name,
+            _images[key],
+            {analysis_id: result for analysis_id, (result, _) in done.items()},
+            {analysis_id: params for analysis_id, (_, params) in done.items()},
+            _failures.get(key, {}),
+        )
+    across = json.loads(across_json or "null")
+    if across:
+        built.add_across(across, [_images[key].name for key in keys])
+    versions = {
+        "SciPy": scipy.__version__,
+        "Pillow": PIL.__version__,
+        **runtime.get("versions", {}),
+    }
+    return built.html(versions, runtime.get("models"))
 
 
 def compare(keys_json: str, params_json: str) -> str:

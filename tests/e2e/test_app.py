@@ -13,6 +13,7 @@ from skimage import data as skimage_data
 
 from pycore import ANALYSES, learned, models
 from pycore.blocking import run_blocking
+from pycore.image import load
 from tests.credentials_signing import sign
 from tests.e2e.conftest import (
     ARTIFACTS,
@@ -369,3 +370,45 @@ def test_a_dropped_pdf_is_analysed_image_by_image_and_its_reuse_found(app, tmp_p
     caption = shown.first.locator("figcaption").text_content()
     assert "paper.pdf#page1-img1" in caption and "paper.pdf#page2-img2" in caption
     assert pair["transform"]["description"] in caption and f"{pair['matches']} matches" in caption
+
+
+def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser, tmp_path):
+    files = list(zip(("other.png", "crop.jpg", "figure.png"), images_with_a_reuse(), strict=True))
+    drop_files(app, [(data, name, "") for name, data in files])
+    wait_analysed(app, 3)
+    app.wait_for_selector("body[data-compared='1']", timeout=120_000)
+    with app.expect_download() as download:
+        app.click("#report-button")
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+    assert download.value.suggested_filename.startswith("figsleuth-report-")
+    html = report.read_text(encoding="utf-8")
+    defaults = [entry.id for entry in ANALYSES.values() if entry.default]
+    for number, (name, data) in enumerate(files, start=1):
+        assert name in html
+        assert load(data, name).sha256 in html
+        for analysis_id in defaults:
+            assert f'id="image-{number}-{analysis_id}"' in html, (name, analysis_id)
+    across = html[html.index('id="across"') :]
+    assert "figure.png, panel A" in across and "rotated 90 degrees" in across
+    for name in ("Pyodide", "onnxruntime-web", "model ai_generated", "model manipulation"):
+        assert f"<th>{name}</th>" in html
+    assert "<script" not in html.lower()
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "workbench.png")
+    # Opened with the network off: the file itself is the only request, and it shows.
+    offline = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+    try:
+        requested: list[str] = []
+        offline.on("request", lambda request: requested.append(request.url))
+        page = offline.new_page()
+        page.goto(report.as_uri())
+        assert requested == [report.as_uri()]
+        assert page.locator("section.analysis").count() == 3 * len(defaults)
+        assert page.evaluate(
+            "() => [...document.images].every((image) => image.complete && image.naturalWidth)"
+        )
+        page.screenshot(path=ARTIFACTS / "report.png")
+        page.screenshot(path=ARTIFACTS / "report-full.png", full_page=True)
+    finally:
+        offline.close()

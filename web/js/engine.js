@@ -71,6 +71,11 @@ export class Engine extends EventTarget {
     return this.request('compare', { keys, params });
   }
 
+  /** The self-contained HTML report of opened images (pycore.report), as a string. */
+  report(keys, across) {
+    return this.request('report', { keys, across });
+  }
+
   close(key) {
     return this.request('close', { key });
   }

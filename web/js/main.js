@@ -2,6 +2,7 @@
 // and shows each result as it arrives. UI only; all computation happens in the worker.
 
 import { acrossPending, acrossSection } from './across.js';
+import { useColormaps } from './colormaps.js';
 import { Engine } from './engine.js';
 import { el } from './dom.js';
 import { AnalysisCard } from './results.js';
@@ -22,6 +23,9 @@ let batch = []; // the images opened together, kept open to be compared: {key, n
 let tasks = Promise.resolve(); // the worker runs one request at a time: so does the page
 let generation = 0; // bumped by every drop, pick or paste; older queued files are dropped
 let analysedCount = 0;
+let across = null; // the comparison of the current batch, for the report
+const reportButton = $('#report-button');
+const reportStatus = $('#report-status');
 
 engine.addEventListener('progress', ({ detail }) => {
   startupBar.value = detail.fraction;
@@ -30,6 +34,7 @@ engine.addEventListener('progress', ({ detail }) => {
 
 engine.ready.then((description) => {
   registry = description;
+  useColormaps(description);
   // Start-up timings: worker stages (ms after the worker started) and page time to ready.
   window.figsleuth.startup = { worker: description.marks, pageMs: Math.round(performance.now()) };
   startupBar.value = 1;
@@ -72,6 +77,8 @@ function openFiles(files) {
 async function startBatch() {
   const previous = batch;
   batch = [];
+  across = null;
+  reportButton.disabled = true;
   $('#across').hidden = true;
   await Promise.all(previous.map((image) => engine.close(image.key).catch(() => {})));
 }
@@ -79,15 +86,18 @@ async function startBatch() {
 async function compareBatch(superseded) {
   if (superseded() || batch.length < 2) return;
   const images = [...batch];
-  const across = $('#across');
-  across.replaceChildren(acrossPending(images.length));
-  across.hidden = false;
+  const section = $('#across');
+  section.replaceChildren(acrossPending(images.length));
+  section.hidden = false;
   try {
     const params = current?.cards.get('duplicates')?.values() ?? {};
     const report = await engine.compare(images.map((image) => image.key), params);
-    if (!superseded()) across.replaceChildren(acrossSection(report, images));
+    if (!superseded()) {
+      section.replaceChildren(acrossSection(report, images));
+      across = report;
+    }
   } catch (error) {
-    across.replaceChildren();
+    section.replaceChildren();
     showMessage(`Could not compare the images: ${error.message}`, 'error');
   }
   document.body.dataset.compared = String(Number(document.body.dataset.compared ?? 0) + 1);
@@ -179,6 +189,7 @@ async function analyseAll(image, superseded) {
     analysisBar.value += 1;
   }
   analysisBar.hidden = true;
+  reportButton.disabled = false;
   analysedCount += 1;
   document.body.dataset.analysed = String(analysedCount); // lets automated checks wait
 }
@@ -199,6 +210,34 @@ async function runAnalysis(image, analysis, params) {
     card.failed(error.message);
   }
 }
+
+// ---- Report -----------------------------------------------------------------------------
+
+/** Write the report of the images opened together, once the analyses queued are done. */
+function downloadReport() {
+  reportButton.disabled = true;
+  reportStatus.textContent = 'Writing the report…';
+  enqueue(async () => {
+    try {
+      const images = [...batch];
+      const html = await engine.report(images.map((image) => image.key), across);
+      const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+      const link = el('a', { href: url, download: `figsleuth-report-${stamp}.html` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      reportStatus.textContent = `Report of ${images.length} image(s) saved to your downloads.`;
+    } catch (error) {
+      reportStatus.textContent = '';
+      showMessage(`Could not write the report: ${error.message}`, 'error');
+    } finally {
+      reportButton.disabled = batch.length === 0;
+    }
+  });
+}
+reportButton.addEventListener('click', downloadReport);
 
 // ---- Input: drop, pick, paste ----------------------------------------------------------
 

@@ -11,13 +11,14 @@ const mark = (name) => { marks[name] = Math.round(performance.now() - started); 
 
 let pyodide;
 let api;
+let build; // build.json: versions and the models shipped
 
 function progress(stage, fraction) {
   self.postMessage({ type: 'progress', stage, fraction });
 }
 
 async function start() {
-  const build = await (await fetch(new URL('build.json', appRoot))).json();
+  build = await (await fetch(new URL('build.json', appRoot))).json();
   progress('Loading the Python runtime', 0.05);
   pyodide = await loadPyodide({ indexURL: new URL('pyodide/', appRoot).href });
   mark('pyodide');
@@ -188,6 +189,20 @@ const handlers = {
 
   async compare({ keys, params }) {
     return { result: JSON.parse(api.compare(JSON.stringify(keys), JSON.stringify(params ?? {}))) };
+  },
+
+  async report({ keys, across }) {
+    const runtime = {
+      versions: {
+        Pyodide: build.pyodide_version,
+        'onnxruntime-web': build.onnxruntime_web,
+        Browser: navigator.userAgent,
+      },
+      models: build.models,
+    };
+    const html = api.report(JSON.stringify(keys), JSON.stringify(across ?? null),
+      JSON.stringify(runtime));
+    return { result: html };
   },
 
   async close({ key }) {

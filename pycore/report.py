@@ -118,7 +118,8 @@ class Report:
         self._rows.append(_Row(f"image-{len(self._rows) + 1}", label, "", None, error=message))
 
     def add_across(self, comparison: dict[str, Any], labels: list[str]) -> None:
-        """Reuse found across the images (pycore.reuse.compare's report for ``labels``)."""
+        """Reuse found across images (pycore.reuse.compare's report for ``labels``); each
+        comparison added gets its own section."""
         rows = []
         for index, pair in enumerate(comparison.get("pairs", [])):
             sides = [
@@ -140,14 +141,18 @@ class Report:
             if rows
             else ""
         )
-        self._across = [
-            '<section class="image" id="across">',
-            f"<h2>Reuse across the {len(labels)} images "
-            f"{_badge(comparison.get('verdict'), comparison.get('score'))}</h2>",
-            f'<p class="reason">{escape(str(comparison.get("reason", "")))}</p>',
-            table,
-            "</section>",
-        ]
+        self._across.append(
+            "\n".join(
+                [
+                    f'<section class="image" id="across-{len(self._across) + 1}">',
+                    f"<h2>Reuse across the {len(labels)} images "
+                    f"{_badge(comparison.get('verdict'), comparison.get('score'))}</h2>",
+                    f'<p class="reason">{escape(str(comparison.get("reason", "")))}</p>',
+                    table,
+                    "</section>",
+                ]
+            )
+        )
 
     def html(
         self,

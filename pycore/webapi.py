@@ -99,6 +99,18 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         raise
     _failures.get(key, {}).pop(analysis_id, None)
     _results.setdefault(key, {})[analysis_id] = (result, params)
+    return _payload(result, params)
+
+
+def stored(key: str, analysis_id: str) -> tuple[str, list[np.ndarray]]:
+    """What :func:`analyze` last gave for this image and analysis, again (for the page
+    to show an image it analysed earlier without keeping every map)."""
+    result, params = _results[key][analysis_id]
+    return _payload(result, params)
+
+
+def _payload(result: Result, params: dict[str, Any]) -> tuple[str, list[np.ndarray]]:
+    """The JSON lists the maps in the order of the returned uint8 arrays."""
     payload = result.to_json()
     payload["params"] = params
     payload["maps"] = [
@@ -115,11 +127,11 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
     return json.dumps(payload), [layer.to_uint8() for layer in result.maps.values()]
 
 
-def report(keys_json: str, across_json: str, runtime_json: str) -> str:
+def report(keys_json: str, comparisons_json: str, runtime_json: str) -> str:
     """The HTML report (pycore.report) of the open images ``keys``, with what their
-    analyses gave so far, the comparison across them when given (the JSON of
-    :func:`compare`, or null), and the page's runtime: ``{"versions": {name: version},
-    "models": {name: {"sha256", "bytes"}}}``."""
+    analyses gave so far, the comparisons across them (``[{"keys", "report"}]``, each
+    report the JSON of :func:`compare`), and the page's runtime: ``{"versions": {name:
+    version}, "models": {name: {"sha256", "bytes"}}}``."""
     keys = json.loads(keys_json)
     runtime = json.loads(runtime_json)
     built = Report()
@@ -132,9 +144,10 @@ def report(keys_json: str, across_json: str, runtime_json: str) -> str:
             {analysis_id: params for analysis_id, (_, params) in done.items()},
             _failures.get(key, {}),
         )
-    across = json.loads(across_json or "null")
-    if across:
-        built.add_across(across, [_images[key].name for key in keys])
+    for comparison in json.loads(comparisons_json or "[]"):
+        labels = [_images[key].name for key in comparison["keys"] if key in _images]
+        if len(labels) == len(comparison["keys"]):
+            built.add_across(comparison["report"], labels)
     versions = {
         "SciPy": scipy.__version__,
         "Pillow": PIL.__version__,

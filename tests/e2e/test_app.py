@@ -273,16 +273,26 @@ def test_shipped_models_agree_with_native_onnxruntime(app, name):
     assert native.std() > 0.1  # a real, varied output, not a constant
 
 
-def test_a_new_file_replaces_one_still_being_analysed(app):
+def test_files_queue_up_and_one_being_analysed_can_be_cancelled(app):
     big = encode(textured_rgb(1536, 1536, seed=13), "JPEG", quality=90)
     drop_file(app, big, "first.jpg", "image/jpeg")
     app.wait_for_selector("section.card[data-state='running']")
     drop_file(app, encode(textured_rgb(64, 64), "PNG"), "second.png", "image/png")
-    wait_analysed(app, 2)  # the first file's run stops early; the second runs in full
+    first, second = app.locator(".tile").all()
+    assert second.get_attribute("data-state") == "queued"
+    first.locator("button.cancel").click()
+    wait_analysed(app, 2)  # the first stops after the analysis it was running
+    assert first.get_attribute("data-state") == "cancelled"
+    assert "cancelled after" in first.locator(".state").text_content()
+    assert second.get_attribute("data-state") == "done"
     assert app.inner_text("#image-name") == "second.png"
     states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
     assert states == ["done"] * len([entry for entry in ANALYSES.values() if entry.default])
-    assert app.locator("#layers li[data-analysis='ela']").count() == 1
+    # The first image stays in the session: shown again with what it got done.
+    first.locator("button.open").click()
+    app.wait_for_function("() => document.querySelector('#image-name').textContent === 'first.jpg'")
+    states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
+    assert "done" in states and "skipped" in states
 
 
 def test_content_credentials_are_read_in_the_browser_as_natively(
@@ -389,7 +399,7 @@ def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser,
         assert load(data, name).sha256 in html
         for analysis_id in defaults:
             assert f'id="image-{number}-{analysis_id}"' in html, (name, analysis_id)
-    across = html[html.index('id="across"') :]
+    across = html[html.index('id="across-1"') :]
     assert "figure.png, panel A" in across and "rotated 90 degrees" in across
     for name in ("Pyodide", "onnxruntime-web", "model ai_generated", "model manipulation"):
         assert f"<th>{name}</th>" in html

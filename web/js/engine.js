@@ -66,14 +66,22 @@ export class Engine extends EventTarget {
     return this.request('analyze', { key, analysis, params });
   }
 
+  /** What an analysis last gave for an opened image, again (the same form as analyze). */
+  stored(key, analysis) {
+    return this.request('stored', { key, analysis });
+  }
+
   /** Compare opened images and their panels for reuse: pycore.reuse.compare's report. */
   compare(keys, params) {
     return this.request('compare', { keys, params });
   }
 
-  /** The self-contained HTML report of opened images (pycore.report), as a string. */
-  report(keys, across) {
-    return this.request('report', { keys, across });
+  /**
+   * The self-contained HTML report (pycore.report) of opened images, with comparisons
+   * across them ([{keys, report}]), as a string.
+   */
+  report(keys, comparisons) {
+    return this.request('report', { keys, comparisons });
   }
 
   close(key) {

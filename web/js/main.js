@@ -4,6 +4,7 @@
 import { acrossPending, acrossSection } from './across.js';
 import { useColormaps } from './colormaps.js';
 import { Engine } from './engine.js';
+import { Overview } from './overview.js';
 import { el } from './dom.js';
 import { AnalysisCard } from './results.js';
 import { Viewer } from './viewer.js';
@@ -18,14 +19,22 @@ const engine = new Engine();
 window.figsleuth = { engine }; // for the console and for automated checks
 
 let registry = null;
-let current = null; // the image on show: {key, name, cards: Map(id -> AnalysisCard)}
-let batch = []; // the images opened together, kept open to be compared: {key, name, ...}
+let current = null; // the tile whose image is on show
+let following = true; // show each image as its analyses start, until the user picks one
 let tasks = Promise.resolve(); // the worker runs one request at a time: so does the page
-let generation = 0; // bumped by every drop, pick or paste; older queued files are dropped
 let analysedCount = 0;
-let across = null; // the comparison of the current batch, for the report
+const comparisons = []; // [{keys, report}]: reuse across each set of images opened together
 const reportButton = $('#report-button');
 const reportStatus = $('#report-status');
+const overview = new Overview($('#overview'), {
+  onOpen: (tile) => {
+    following = false;
+    showTile(tile);
+  },
+  onCancel: (tile) => {
+    if (tile.element.dataset.state === 'queued') overview.setState(tile, 'cancelled', 'cancelled');
+  },
+});
 
 engine.addEventListener('progress', ({ detail }) => {
   startupBar.value = detail.fraction;
@@ -61,41 +70,49 @@ function enqueue(task) {
 }
 
 /**
- * Open files one after another, each analysed in full, unless the user opens others; then
- * compare the images opened together with each other.
+ * Queue files: each gets a tile at once and is opened and analysed in turn; then the images
+ * opened together are compared with each other. Earlier files stay in the session.
  */
 function openFiles(files) {
-  generation += 1;
-  const mine = generation;
-  const superseded = () => mine !== generation;
-  enqueue(() => startBatch());
-  for (const file of files) enqueue(() => openFile(file, superseded));
-  enqueue(() => compareBatch(superseded)); // a PDF's images count too
+  if (!files.length) return;
+  following = true;
+  const together = [];
+  for (const file of files) {
+    const tile = overview.add(file.name || 'pasted image');
+    enqueue(() => openFile(file, tile, together));
+  }
+  enqueue(() => compareTogether(together));
 }
 
-/** Close the images of the previous drop, pick or paste. */
-async function startBatch() {
-  const previous = batch;
-  batch = [];
-  across = null;
-  reportButton.disabled = true;
+/** Close every image of the session and empty the overview (queued files are cancelled). */
+function clearSession() {
+  for (const tile of overview.tiles) tile.cancelled = true;
+  const keys = overview.tiles.map((tile) => tile.key).filter(Boolean);
+  overview.clear();
+  comparisons.length = 0;
+  current = null;
+  viewer.clear();
   $('#across').hidden = true;
-  await Promise.all(previous.map((image) => engine.close(image.key).catch(() => {})));
+  $('#workspace').hidden = true;
+  $('#empty').hidden = false;
+  reportButton.disabled = true;
+  clearButton.disabled = true;
+  reportStatus.textContent = '';
+  enqueue(() => Promise.all(keys.map((key) => engine.close(key).catch(() => {}))));
 }
 
-async function compareBatch(superseded) {
-  if (superseded() || batch.length < 2) return;
-  const images = [...batch];
+async function compareTogether(tiles) {
+  const images = tiles.filter((tile) => tile.key && !tile.cancelled);
+  if (images.length < 2) return;
   const section = $('#across');
   section.replaceChildren(acrossPending(images.length));
   section.hidden = false;
   try {
     const params = current?.cards.get('duplicates')?.values() ?? {};
-    const report = await engine.compare(images.map((image) => image.key), params);
-    if (!superseded()) {
-      section.replaceChildren(acrossSection(report, images));
-      across = report;
-    }
+    const keys = images.map((tile) => tile.key);
+    const report = await engine.compare(keys, params);
+    section.replaceChildren(acrossSection(report, images));
+    comparisons.push({ keys, report });
   } catch (error) {
     section.replaceChildren();
     showMessage(`Could not compare the images: ${error.message}`, 'error');
@@ -103,26 +120,28 @@ async function compareBatch(superseded) {
   document.body.dataset.compared = String(Number(document.body.dataset.compared ?? 0) + 1);
 }
 
-async function openFile(file, superseded) {
-  if (superseded()) return;
+async function openFile(file, tile, together) {
+  if (tile.cancelled) return;
   try {
     await engine.ready;
   } catch {
+    overview.setState(tile, 'failed', 'engine not started');
     return; // the start-up failure is already on the page
   }
+  overview.setState(tile, 'running', 'opening…');
   const name = file.name || 'pasted image';
   const bytes = await file.arrayBuffer();
-  if (isPdf(bytes)) await openPdf(bytes, name, superseded);
-  else await openImage(bytes, name, superseded);
+  if (isPdf(bytes)) await openPdf(bytes, name, tile, together);
+  else await openImage(bytes, name, tile, together);
 }
 
-/** Open and analyse each image embedded in a PDF, in page order. */
-async function openPdf(bytes, name, superseded) {
+/** Open and analyse each image embedded in a PDF, in page order, each with a tile. */
+async function openPdf(bytes, name, pdfTile, together) {
   let images;
   try {
     images = await engine.pdfImages(bytes, name);
   } catch (error) {
-    showMessage(`Could not open ${name}: ${error.message}`, 'error');
+    failed(pdfTile, `Could not open ${name}: ${error.message}`);
     return;
   }
   const readable = images.filter((image) => !image.error);
@@ -130,23 +149,39 @@ async function openPdf(bytes, name, superseded) {
     ? `${name}: ${readable.length} embedded image(s), each analysed in turn and all compared ` +
       'for reuse.'
     : `${name} holds no images that could be read.`, readable.length ? 'info' : 'error');
-  for (const image of images) {
-    if (superseded()) return;
-    if (image.error) showMessage(`${image.name}: ${image.error}`, 'error');
-    else await openImage(image.bytes, image.name, superseded);
+  if (!readable.length) {
+    overview.setState(pdfTile, 'failed', 'no readable images');
+    return;
+  }
+  overview.remove(pdfTile);
+  const tiles = images.map((image) => overview.add(image.name));
+  for (const [index, image] of images.entries()) {
+    if (tiles[index].cancelled) continue;
+    if (image.error) failed(tiles[index], `${image.name}: ${image.error}`);
+    else await openImage(image.bytes, image.name, tiles[index], together);
   }
 }
 
-async function openImage(bytes, name, superseded) {
+/** A file or image that could not be read: said on the page and on its tile. */
+function failed(tile, message) {
+  showMessage(message, 'error');
+  overview.setState(tile, 'failed', 'could not be read');
+  tile.element.title = message;
+}
+
+async function openImage(bytes, name, tile, together) {
   let facts;
   try {
     facts = await engine.open(bytes, name);
   } catch (error) {
-    showMessage(`Could not open ${name}: ${error.message}`, 'error');
+    failed(tile, `Could not open ${name}: ${error.message}`);
     return;
   }
-  show(facts, name);
-  await analyseAll(current, superseded);
+  Object.assign(tile, { facts, rgba: facts.rgba, cards: makeCards(tile) });
+  overview.opened(tile, facts);
+  together.push(tile);
+  clearButton.disabled = false;
+  await analyseAll(tile);
 }
 
 /** Whether a file is a PDF: readers accept the header anywhere in the first kilobyte. */
@@ -155,72 +190,107 @@ function isPdf(bytes) {
   return String.fromCharCode(...head).includes('%PDF-');
 }
 
-/** Put a newly opened image on show, with a card for each default analysis. */
-function show(facts, name) {
-  batch.push({ key: facts.key, name, width: facts.width, height: facts.height,
-    rgba: facts.rgba });
-  viewer.showImage(facts.width, facts.height, facts.rgba);
-  $('#image-name').textContent = name;
+/** A card for each default analysis of a tile's image. */
+function makeCards(tile) {
+  const cards = new Map();
+  for (const analysis of registry.analyses.filter((entry) => entry.default)) {
+    const card = new AnalysisCard(analysis, (params) => {
+      card.queued();
+      enqueue(() => runAnalysis(tile, analysis, params));
+    });
+    cards.set(analysis.id, card);
+  }
+  return cards;
+}
+
+/** Put a tile's image on show with its cards, and the layers of the analyses done. */
+async function showTile(tile) {
+  if (!tile.facts || tile === current) return;
+  current = tile;
+  overview.select(tile);
+  const { facts } = tile;
+  viewer.showImage(facts.width, facts.height, tile.rgba);
+  $('#image-name').textContent = tile.name;
   $('#image-facts').textContent = `${facts.width} × ${facts.height} px, ${facts.format}, ` +
     `${facts.bit_depth}-bit ${facts.mode}`;
   $('#empty').hidden = true;
   $('#workspace').hidden = false;
-
-  const image = { key: facts.key, name, width: facts.width, height: facts.height,
-    cards: new Map() };
-  for (const analysis of registry.analyses.filter((entry) => entry.default)) {
-    const card = new AnalysisCard(analysis, (params) => {
-      card.queued();
-      enqueue(() => runAnalysis(image, analysis, params));
-    });
-    image.cards.set(analysis.id, card);
+  $('#cards').replaceChildren(...[...tile.cards.values()].map((card) => card.element));
+  const done = [...tile.cards.values()].filter((card) => card.element.dataset.state === 'done');
+  for (const card of done) {
+    // Maps are not kept in the page: ask the worker for them again.
+    const result = await engine.stored(tile.key, card.analysis.id);
+    if (current !== tile) return;
+    showLayers(card.analysis, result, tile);
   }
-  current = image;
-  $('#cards').replaceChildren(...[...image.cards.values()].map((card) => card.element));
 }
 
-async function analyseAll(image, superseded) {
-  analysisBar.max = image.cards.size;
-  analysisBar.value = 0;
-  analysisBar.hidden = false;
-  for (const card of image.cards.values()) {
-    if (superseded()) break; // the user opened another file: stop here
-    await runAnalysis(image, card.analysis, card.values());
-    analysisBar.value += 1;
+async function analyseAll(tile) {
+  if (following) showTile(tile);
+  const total = tile.cards.size;
+  let done = 0;
+  overview.setState(tile, 'running', `analysing 0/${total}`);
+  for (const card of tile.cards.values()) {
+    if (tile.cancelled) break;
+    await runAnalysis(tile, card.analysis, card.values());
+    done += 1;
+    overview.setState(tile, 'running', `analysing ${done}/${total}`);
   }
-  analysisBar.hidden = true;
+  for (const card of tile.cards.values()) {
+    if (card.element.dataset.state === 'waiting') card.skipped();
+  }
+  overview.setState(tile, tile.cancelled ? 'cancelled' : 'done',
+    tile.cancelled ? `cancelled after ${done}/${total}` : `${total} analyses`);
   reportButton.disabled = false;
   analysedCount += 1;
   document.body.dataset.analysed = String(analysedCount); // lets automated checks wait
 }
 
-async function runAnalysis(image, analysis, params) {
-  if (image !== current) return; // queued for an image that is no longer on show
-  const card = image.cards.get(analysis.id);
+async function runAnalysis(tile, analysis, params) {
+  const card = tile.cards.get(analysis.id);
   card.running();
+  if (tile === current) progressOf(tile);
   try {
-    const result = await engine.analyze(image.key, analysis.id, params);
+    const result = await engine.analyze(tile.key, analysis.id, params);
     card.show(result);
-    viewer.removeLayers(analysis.id);
-    for (const map of result.maps.filter((entry) => entry.kind === 'overlay')) {
-      viewer.addLayer(analysis.id, analysis.title, map);
-    }
-    viewer.addMarks(analysis.id, analysis.title, result.marks, image.width, image.height);
+    overview.setVerdict(tile, analysis.id, result.verdict);
+    if (tile === current) showLayers(analysis, result, tile);
   } catch (error) {
     card.failed(error.message);
+  } finally {
+    if (tile === current) progressOf(tile);
   }
+}
+
+/** The progress bar over the cards: the analyses of the image on show still to come. */
+function progressOf(tile) {
+  const states = [...tile.cards.values()].map((card) => card.element.dataset.state);
+  const waiting = states.filter((state) => ['waiting', 'queued', 'running'].includes(state)).length;
+  analysisBar.max = states.length;
+  analysisBar.value = states.length - waiting;
+  analysisBar.hidden = waiting === 0;
+}
+
+function showLayers(analysis, result, tile) {
+  viewer.removeLayers(analysis.id);
+  for (const map of result.maps.filter((entry) => entry.kind === 'overlay')) {
+    viewer.addLayer(analysis.id, analysis.title, map);
+  }
+  viewer.addMarks(analysis.id, analysis.title, result.marks, tile.facts.width,
+    tile.facts.height);
 }
 
 // ---- Report -----------------------------------------------------------------------------
 
-/** Write the report of the images opened together, once the analyses queued are done. */
+/** Write the report of the session's images, once the analyses queued so far are done. */
 function downloadReport() {
+  if (reportButton.disabled) return;
   reportButton.disabled = true;
-  reportStatus.textContent = 'Writing the report…';
+  reportStatus.textContent = 'Writing the report once the analyses queued are done…';
   enqueue(async () => {
     try {
-      const images = [...batch];
-      const html = await engine.report(images.map((image) => image.key), across);
+      const images = overview.tiles.filter((tile) => tile.key);
+      const html = await engine.report(images.map((tile) => tile.key), comparisons);
       const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
       const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
       const link = el('a', { href: url, download: `figsleuth-report-${stamp}.html` });
@@ -233,11 +303,40 @@ function downloadReport() {
       reportStatus.textContent = '';
       showMessage(`Could not write the report: ${error.message}`, 'error');
     } finally {
-      reportButton.disabled = batch.length === 0;
+      reportButton.disabled = !overview.tiles.some((tile) => tile.key);
     }
   });
 }
 reportButton.addEventListener('click', downloadReport);
+const clearButton = $('#clear-button');
+clearButton.addEventListener('click', clearSession);
+
+// ---- Keyboard ----------------------------------------------------------------------------
+
+// Shortcuts (listed in the page's "Keyboard shortcuts"): not while typing in a field.
+const SHORTCUTS = {
+  o: () => $('#file-input').click(),
+  r: downloadReport,
+  ArrowRight: () => step(1),
+  ArrowLeft: () => step(-1),
+};
+
+function step(direction) {
+  const next = overview.neighbour(current, direction);
+  if (!next) return;
+  following = false;
+  showTile(next);
+  next.open.focus();
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target.closest?.('input, textarea, select, [contenteditable]')) return;
+  const action = SHORTCUTS[event.key];
+  if (!action) return;
+  event.preventDefault();
+  action();
+});
 
 // ---- Input: drop, pick, paste ----------------------------------------------------------
 

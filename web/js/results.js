@@ -20,7 +20,7 @@ export class AnalysisCard {
       event.preventDefault();
       if (form.reportValidity()) onRun(values());
     });
-    this.element = el('section', { class: 'card', dataset: { analysis: analysis.id },
+    this.element = el('section', { class: 'card', dataset: { analysis: analysis.id, state: 'waiting' },
       'aria-label': analysis.title },
       el('header', {}, el('h3', {}, analysis.title), this.verdict, this.status),
       this.body,
@@ -34,6 +34,13 @@ export class AnalysisCard {
     this.element.dataset.state = 'queued';
     this.status.textContent = 'queued';
     this.runButton.disabled = true;
+  }
+
+  /** Not run: the image's analysis was cancelled before this one. */
+  skipped() {
+    this.element.dataset.state = 'skipped';
+    this.status.textContent = 'not run (cancelled)';
+    this.runButton.disabled = false;
   }
 
   running() {

@@ -36,6 +36,13 @@ export class Viewer {
     this.stage.hidden = false;
   }
 
+  /** Show nothing (the session was cleared). */
+  clear() {
+    this.clearLayers();
+    this.stage.replaceChildren();
+    this.size = null;
+  }
+
   clearLayers() {
     for (const layer of this.layers) layer.element.remove();
     this.layers = [];

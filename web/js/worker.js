@@ -141,6 +141,25 @@ function takeBuffer(proxy) {
   }
 }
 
+// A Result from pycore.webapi (JSON, then one uint8 array per map) as a message: each
+// map's levels moved into a transferable buffer.
+function resultMessage(out) {
+  try {
+    const result = JSON.parse(out.get(0));
+    const arrays = out.get(1);
+    const buffers = [];
+    try {
+      for (let i = 0; i < arrays.length; i += 1) buffers.push(takeBuffer(arrays.get(i)));
+    } finally {
+      arrays.destroy();
+    }
+    result.maps.forEach((layer, i) => { layer.levels = buffers[i]; });
+    return { result, transfer: buffers };
+  } finally {
+    out.destroy();
+  }
+}
+
 const handlers = {
   async open({ bytes, name }) {
     const out = api.open_image(new Uint8Array(bytes), name);
@@ -154,21 +173,11 @@ const handlers = {
   },
 
   async analyze({ key, analysis, params }) {
-    const out = await api.analyze(key, analysis, JSON.stringify(params ?? {}));
-    try {
-      const result = JSON.parse(out.get(0));
-      const arrays = out.get(1);
-      const buffers = [];
-      try {
-        for (let i = 0; i < arrays.length; i += 1) buffers.push(takeBuffer(arrays.get(i)));
-      } finally {
-        arrays.destroy();
-      }
-      result.maps.forEach((layer, i) => { layer.levels = buffers[i]; });
-      return { result, transfer: buffers };
-    } finally {
-      out.destroy();
-    }
+    return resultMessage(await api.analyze(key, analysis, JSON.stringify(params ?? {})));
+  },
+
+  async stored({ key, analysis }) {
+    return resultMessage(api.stored(key, analysis));
   },
 
   async pdf({ bytes, name }) {
@@ -191,7 +200,7 @@ const handlers = {
     return { result: JSON.parse(api.compare(JSON.stringify(keys), JSON.stringify(params ?? {}))) };
   },
 
-  async report({ keys, across }) {
+  async report({ keys, comparisons }) {
     const runtime = {
       versions: {
         Pyodide: build.pyodide_version,
@@ -200,7 +209,7 @@ const handlers = {
       },
       models: build.models,
     };
-    const html = api.report(JSON.stringify(keys), JSON.stringify(across ?? null),
+    const html = api.report(JSON.stringify(keys), JSON.stringify(comparisons ?? []),
       JSON.stringify(runtime));
     return { result: html };
   },

@@ -422,3 +422,45 @@ def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser,
         page.screenshot(path=ARTIFACTS / "report-full.png", full_page=True)
     finally:
         offline.close()
+
+
+def test_the_viewer_zooms_pans_reads_values_and_compares(app):
+    gray = np.tile(np.arange(200, dtype=np.uint8), (100, 1))  # value = x
+    drop_file(app, encode(gray, "PNG"), "ramp.png", "image/png")
+    wait_analysed(app, 1)
+    zoom = app.locator(".zoom-text")
+    app.click("button[aria-label='One image pixel per screen pixel']")
+    assert zoom.text_content() == "100%"
+    app.click("button[aria-label='Zoom in']")
+    assert zoom.text_content() == "125%"
+    box = app.locator(".viewport").first.bounding_box()
+    app.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    app.mouse.wheel(0, -100)
+    assert zoom.text_content() == "156%"
+    # The readout names the pixel under the pointer; its value is its x here.
+    stage = app.locator(".viewport .stage").first.bounding_box()
+    app.mouse.move(stage["x"] + 120.5 * 1.5625, stage["y"] + 10)
+    readout = app.locator(".readout").text_content()
+    assert readout.startswith("x 120, y 6 · value 120"), readout
+    # Dragging pans the image by as much.
+    app.mouse.down()
+    app.mouse.move(stage["x"] + 120.5 * 1.5625 + 40, stage["y"] + 30)
+    app.mouse.up()
+    moved = app.locator(".viewport .stage").first.bounding_box()
+    assert (round(moved["x"] - stage["x"]), round(moved["y"] - stage["y"])) == (40, 20)
+    # The magnifier follows the pointer once switched on (M).
+    app.keyboard.press("m")
+    app.mouse.move(moved["x"] + 50, moved["y"] + 50)
+    assert app.locator("canvas.magnifier").is_visible()
+    # Side by side: the original beside the overlays, zoomed and panned alike.
+    mode = "select[aria-label='How the overlays are compared with the image']"
+    app.select_option(mode, "side")
+    original = app.locator(".viewport.original")
+    assert original.is_visible()
+    transforms = app.eval_on_selector_all(".viewport .stage", "s => s.map(e => e.style.transform)")
+    assert transforms[0] == transforms[1]
+    app.select_option(mode, "flicker")
+    app.wait_for_selector(".stage.flicker-off", timeout=3000)
+    app.click("button[aria-label='Fit the image to the view']")
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "viewer.png")

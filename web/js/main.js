@@ -14,7 +14,7 @@ const startupBar = $('#startup-progress');
 const startupText = $('#startup-text');
 const analysisBar = $('#analysis-progress');
 const messages = $('#messages');
-const viewer = new Viewer($('#stage'), $('#layers'));
+const viewer = new Viewer($('#viewer'), $('#layers'));
 const engine = new Engine();
 window.figsleuth = { engine }; // for the console and for automated checks
 

@@ -1,46 +1,268 @@
-// The image and its overlay layers: one canvas for the image, one per map, stacked.
-// Each layer has an on/off toggle and an opacity slider in the layer list.
+// The image and its overlay layers: one canvas for the image, one per map, stacked on a
+// stage that zooms (wheel, buttons, keys; fit and 1:1) and pans (drag). Each layer has an
+// on/off toggle and an opacity slider in the layer list. Under the cursor: the position,
+// the pixel's value and a magnifier that stretches the local contrast. The overlays can be
+// flickered on and off, or the original shown side by side, zoomed and panned alike.
 
 import { COLORMAPS, MATCH_COLOURS, colorize, gradientCss } from './colormaps.js';
 import { el, svgElement } from './dom.js';
 
+const ZOOM_STEP = 1.25;
+const MAX_ZOOM = 32;
+const MAGNIFIER_SIZE = 160; // px on screen
+const MAGNIFIER_ZOOM = 4;
+const FLICKER_MS = 600;
+
 export class Viewer {
-  constructor(stage, layerList) {
-    this.stage = stage;
+  constructor(container, layerList) {
     this.layerList = layerList;
     this.layers = [];
     this.size = null;
-    new ResizeObserver(() => this.fit()).observe(stage.parentElement);
+    this.pixels = null;
+    this.zoom = 1;
+    this.offset = [0, 0];
+    this.fitted = true; // follow the viewport's size until the user zooms
+    this.stage = el('div', { class: 'stage' });
+    this.viewport = el('div', { class: 'viewport', tabindex: '0', role: 'group',
+      'aria-label': 'The image with its overlays: drag to pan, wheel or + and − to zoom' },
+    this.stage);
+    this.originalStage = el('div', { class: 'stage' });
+    this.originalViewport = el('div', { class: 'viewport original', hidden: true,
+      'aria-label': 'The original image, zoomed and panned with the other' }, this.originalStage);
+    this.magnifier = el('canvas', { class: 'magnifier', width: MAGNIFIER_SIZE,
+      height: MAGNIFIER_SIZE, hidden: true, 'aria-hidden': 'true' });
+    this.viewport.append(this.magnifier);
+    this.readout = el('p', { class: 'readout' }, ' ');
+    this.zoomText = el('span', { class: 'zoom-text', 'aria-live': 'polite' }, '');
+    const button = (text, label, action, shortcut) => {
+      const element = el('button', { type: 'button', 'aria-label': label,
+        title: `${label} (${shortcut})`, 'aria-keyshortcuts': shortcut }, text);
+      element.addEventListener('click', action);
+      return element;
+    };
+    this.mode = el('select', { 'aria-label': 'How the overlays are compared with the image' },
+      el('option', { value: 'overlay' }, 'overlays on the image'),
+      el('option', { value: 'side' }, 'original side by side'),
+      el('option', { value: 'flicker' }, 'flicker overlays'));
+    this.mode.addEventListener('change', () => this.setMode(this.mode.value));
+    this.magnifierToggle = el('input', { type: 'checkbox', 'aria-keyshortcuts': 'm' });
+    this.magnifierToggle.addEventListener('change', () => {
+      if (!this.magnifierToggle.checked) this.magnifier.hidden = true;
+    });
+    container.replaceChildren(
+      el('div', { class: 'view-tools', role: 'toolbar', 'aria-label': 'Zoom and compare' },
+        button('−', 'Zoom out', () => this.zoomBy(1 / ZOOM_STEP), '-'),
+        button('+', 'Zoom in', () => this.zoomBy(ZOOM_STEP), '+'),
+        button('Fit', 'Fit the image to the view', () => this.fit(true), '0'),
+        button('1:1', 'One image pixel per screen pixel', () => this.zoomTo(1), '1'),
+        this.zoomText, this.mode,
+        el('label', { title: 'A 4x loupe with the local contrast stretched (M)' },
+          this.magnifierToggle, ' magnifier')),
+      el('div', { class: 'viewports' }, this.viewport, this.originalViewport),
+      this.readout);
+    new ResizeObserver(() => { if (this.fitted) this.fit(); }).observe(this.viewport);
+    this.listen();
   }
 
-  /** Scale the stage to fit its column and 75% of the window height, never enlarging. */
-  fit() {
+  listen() {
+    const viewport = this.viewport;
+    viewport.addEventListener('wheel', (event) => {
+      if (!this.size) return;
+      event.preventDefault();
+      const [x, y] = this.local(event);
+      this.zoomBy(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, x, y);
+    }, { passive: false });
+    let drag = null;
+    viewport.addEventListener('pointerdown', (event) => {
+      if (!this.size || event.button !== 0) return;
+      drag = { x: event.clientX, y: event.clientY, offset: [...this.offset] };
+      viewport.setPointerCapture(event.pointerId);
+      viewport.classList.add('dragging');
+    });
+    viewport.addEventListener('pointermove', (event) => {
+      if (drag) {
+        this.offset = [drag.offset[0] + event.clientX - drag.x,
+          drag.offset[1] + event.clientY - drag.y];
+        this.fitted = false;
+        this.apply();
+      }
+      this.inspect(event);
+    });
+    const stop = () => {
+      drag = null;
+      viewport.classList.remove('dragging');
+    };
+    viewport.addEventListener('pointerup', stop);
+    viewport.addEventListener('pointercancel', stop);
+    viewport.addEventListener('pointerleave', () => {
+      this.magnifier.hidden = true;
+      this.readout.textContent = ' ';
+    });
+    viewport.addEventListener('keydown', (event) => {
+      const keys = { '+': () => this.zoomBy(ZOOM_STEP), '=': () => this.zoomBy(ZOOM_STEP),
+        '-': () => this.zoomBy(1 / ZOOM_STEP), 0: () => this.fit(true), 1: () => this.zoomTo(1) };
+      if (keys[event.key] && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        event.stopPropagation();
+        keys[event.key]();
+      }
+    });
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== 'm' || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.target.closest?.('input, textarea, select')) return;
+      this.magnifierToggle.checked = !this.magnifierToggle.checked;
+      if (!this.magnifierToggle.checked) this.magnifier.hidden = true;
+    });
+  }
+
+  /** The pointer's position in the viewport's own pixels (inside its border). */
+  local(event) {
+    const box = this.viewport.getBoundingClientRect();
+    return [event.clientX - box.left - this.viewport.clientLeft,
+      event.clientY - box.top - this.viewport.clientTop];
+  }
+
+  /** Fit the whole image in the view (never enlarging unless asked with `force`). */
+  fit(force = false) {
     if (!this.size) return;
     const [width, height] = this.size;
-    const scale = Math.min(1, this.stage.parentElement.clientWidth / width,
-      (0.75 * window.innerHeight) / height);
-    this.stage.style.width = `${Math.floor(width * scale)}px`;
-    this.stage.style.height = `${Math.floor(height * scale)}px`;
+    const box = { width: this.viewport.clientWidth, height: this.viewport.clientHeight };
+    const zoom = Math.min(box.width / width, box.height / height);
+    this.zoom = force ? zoom : Math.min(1, zoom);
+    this.offset = [(box.width - width * this.zoom) / 2, (box.height - height * this.zoom) / 2];
+    this.fitted = true;
+    this.apply();
+  }
+
+  /** Zoom by `factor` about a point of the viewport (its centre by default). */
+  zoomBy(factor, x, y) {
+    this.zoomTo(this.zoom * factor, x, y);
+  }
+
+  zoomTo(zoom, x, y) {
+    if (!this.size) return;
+    const [cx, cy] = [x ?? this.viewport.clientWidth / 2, y ?? this.viewport.clientHeight / 2];
+    const next = Math.min(MAX_ZOOM, Math.max(0.02, zoom));
+    // Keep the image point under (cx, cy) where it is.
+    this.offset = [cx - ((cx - this.offset[0]) * next) / this.zoom,
+      cy - ((cy - this.offset[1]) * next) / this.zoom];
+    this.zoom = next;
+    this.fitted = false;
+    this.apply();
+  }
+
+  apply() {
+    const transform = `translate(${this.offset[0]}px, ${this.offset[1]}px) scale(${this.zoom})`;
+    this.stage.style.transform = transform;
+    this.originalStage.style.transform = transform;
+    // Past 1:1, show pixels as squares: a forensic view must not smooth them away.
+    this.viewport.classList.toggle('pixelated', this.zoom > 1);
+    this.originalViewport.classList.toggle('pixelated', this.zoom > 1);
+    this.zoomText.textContent = `${Math.round(this.zoom * 100)}%`;
+  }
+
+  /** Position and value under the pointer, and the magnifier there. */
+  inspect(event) {
+    if (!this.size) return;
+    const [width, height] = this.size;
+    const [vx, vy] = this.local(event);
+    const x = Math.floor((vx - this.offset[0]) / this.zoom);
+    const y = Math.floor((vy - this.offset[1]) / this.zoom);
+    if (x < 0 || y < 0 || x >= width || y >= height) {
+      this.readout.textContent = ' ';
+      this.magnifier.hidden = true;
+      return;
+    }
+    const at = 4 * (y * width + x);
+    const [r, g, b] = this.pixels.subarray(at, at + 3);
+    const value = r === g && g === b ? `value ${r}` : `RGB ${r} ${g} ${b}`;
+    const shown = this.layers.filter((layer) => layer.toggle.checked && layer.levels);
+    const maps = shown.map((layer) => {
+      const [mapWidth, mapHeight] = layer.size;
+      const mx = Math.min(mapWidth - 1, Math.floor((x * mapWidth) / width));
+      const my = Math.min(mapHeight - 1, Math.floor((y * mapHeight) / height));
+      return `${layer.label}: ${(layer.levels[my * mapWidth + mx] / 255).toFixed(2)}`;
+    });
+    this.readout.textContent = [`x ${x}, y ${y}`, value, ...maps].join(' · ');
+    if (this.magnifierToggle.checked) this.magnify(x, y, vx, vy);
+  }
+
+  /** A loupe at the pointer: MAGNIFIER_ZOOM times the image, contrast stretched locally. */
+  magnify(x, y, vx, vy) {
+    const [width, height] = this.size;
+    const side = Math.round(MAGNIFIER_SIZE / MAGNIFIER_ZOOM);
+    const left = Math.max(0, Math.min(width - side, x - side / 2));
+    const top = Math.max(0, Math.min(height - side, y - side / 2));
+    const region = new ImageData(side, side);
+    let low = 255;
+    let high = 0;
+    for (let row = 0; row < side; row += 1) {
+      for (let col = 0; col < side; col += 1) {
+        const from = 4 * ((top + row) * width + left + col);
+        const to = 4 * (row * side + col);
+        for (let c = 0; c < 3; c += 1) {
+          const value = this.pixels[from + c] ?? 0;
+          region.data[to + c] = value;
+          low = Math.min(low, value);
+          high = Math.max(high, value);
+        }
+        region.data[to + 3] = 255;
+      }
+    }
+    const gain = high > low ? 255 / (high - low) : 1;
+    for (let i = 0; i < region.data.length; i += 4) {
+      for (let c = 0; c < 3; c += 1) region.data[i + c] = (region.data[i + c] - low) * gain;
+    }
+    const context = this.magnifier.getContext('2d');
+    context.imageSmoothingEnabled = false;
+    createImageBitmap(region).then((bitmap) => {
+      context.drawImage(bitmap, 0, 0, MAGNIFIER_SIZE, MAGNIFIER_SIZE);
+      bitmap.close();
+    });
+    const box = { width: this.viewport.clientWidth };
+    this.magnifier.style.left = `${Math.min(box.width - MAGNIFIER_SIZE, vx + 16)}px`;
+    this.magnifier.style.top = `${Math.max(0, vy - MAGNIFIER_SIZE - 16)}px`;
+    this.magnifier.hidden = false;
+  }
+
+  /** Overlays on the image, the original beside it, or the overlays flickering. */
+  setMode(mode) {
+    clearInterval(this.flicker);
+    this.stage.classList.remove('flicker-off');
+    this.originalViewport.hidden = mode !== 'side';
+    if (mode === 'flicker') {
+      this.flicker = setInterval(() => this.stage.classList.toggle('flicker-off'), FLICKER_MS);
+    }
+    if (this.fitted) this.fit();
   }
 
   /** Show a new image (RGBA bytes) and drop the previous image's layers. */
   showImage(width, height, rgba) {
     this.clearLayers();
-    this.stage.replaceChildren();
     this.size = [width, height];
-    this.fit();
+    this.pixels = new Uint8ClampedArray(rgba);
+    const picture = new ImageData(new Uint8ClampedArray(rgba), width, height);
     const canvas = el('canvas', { class: 'image', width, height, 'aria-label': 'The image' });
-    canvas.getContext('2d').putImageData(
-      new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
-    this.stage.append(canvas);
-    this.stage.hidden = false;
+    canvas.getContext('2d').putImageData(picture, 0, 0);
+    const original = el('canvas', { class: 'image', width, height,
+      'aria-label': 'The original image' });
+    original.getContext('2d').putImageData(picture, 0, 0);
+    for (const stage of [this.stage, this.originalStage]) {
+      stage.style.width = `${width}px`;
+      stage.style.height = `${height}px`;
+    }
+    this.stage.replaceChildren(canvas);
+    this.originalStage.replaceChildren(original);
+    this.fit();
   }
 
   /** Show nothing (the session was cleared). */
   clear() {
     this.clearLayers();
     this.stage.replaceChildren();
+    this.originalStage.replaceChildren();
     this.size = null;
+    this.pixels = null;
   }
 
   clearLayers() {
@@ -84,7 +306,8 @@ export class Viewer {
     palette.addEventListener('change', paint);
     // Show the first map straight away; later ones wait to be switched on.
     const first = this.layers.every((entry) => !entry.toggle.checked);
-    this.register(analysisId, name, label, canvas, [ramp, legend, palette], first);
+    const layer = this.register(analysisId, name, label, canvas, [ramp, legend, palette], first);
+    Object.assign(layer, { levels, size: [width, height] });
   }
 
   /**
@@ -151,13 +374,14 @@ export class Viewer {
     });
     const row = el('li', { class: 'layer', dataset: { analysis: analysisId, map: name } },
       el('label', {}, toggle, ` ${label}`), opacity, el('span', { class: 'legend' }, legend));
-    const layer = { analysisId, name, element, row, toggle, opacity };
+    const layer = { analysisId, name, label, element, row, toggle, opacity };
     toggle.addEventListener('change', () => this.update(layer));
     opacity.addEventListener('input', () => this.update(layer));
     this.layerList.append(row);
     this.layers.push(layer);
     toggle.checked = shown;
     this.update(layer);
+    return layer;
   }
 
   update(layer) {

@@ -101,7 +101,8 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     record = assert_page_matches_cli(app, path)
     assert app.evaluate("() => crossOriginIsolated")  # so onnxruntime-web may use threads
 
-    # The ELA overlay is drawn at the map's size and is on; the noise layers wait, off.
+    # The ELA overlay is drawn at the map's size; like every map of an analysis that did not
+    # flag the image (ELA gives no verdict), it waits, off, not to hide the image.
     overlay = app.evaluate(
         """() => {
             const canvas = document.querySelector("canvas.overlay[data-analysis='ela']");
@@ -116,7 +117,7 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
         }"""
     )
     assert (overlay["width"], overlay["height"]) == (512, 512)
-    assert not overlay["hidden"] and overlay["lit"] > 0.5
+    assert overlay["hidden"] and overlay["lit"] > 0.5
     # One layer per overlay map the CLI reports (plots are drawn in their cards instead),
     # and one for each analysis that marks matches or boxes on the image itself.
     overlay_maps = sum(len(entry["maps"]) for entry in record["analyses"].values())
@@ -160,6 +161,31 @@ def test_corrupt_file_shows_an_error_and_the_next_file_works(app, site, requests
     assert app.inner_text("#image-name") == "good.png"
     assert app.get_attribute("section.card[data-analysis='ela']", "data-state") == "done"
     assert_only_local_requests(requests_seen, site.url)
+
+
+def test_the_queue_survives_a_corrupt_file_between_good_ones(app):
+    first = encode(textured_rgb(64, 64, seed=1), "PNG")
+    second = encode(textured_rgb(48, 80, seed=2), "JPEG", quality=90)
+    drop_files(
+        app,
+        [
+            (first, "first.png", "image/png"),
+            (second[:400], "corrupt.jpg", "image/jpeg"),
+            (second, "second.jpg", "image/jpeg"),
+        ],
+    )
+    wait_analysed(app, 2)
+    tiles = app.locator(".tile")
+    states = [tiles.nth(index).get_attribute("data-state") for index in range(3)]
+    assert states == ["done", "failed", "done"]
+    assert "could not be read" in tiles.nth(1).text_content()
+    app.wait_for_selector("#messages li.error >> text=corrupt.jpg")
+    assert app.inner_text("#image-name") == "second.jpg"
+    # Both good images stay in the session: the first can be shown again, analysed.
+    tiles.nth(0).locator("button.open").click()
+    app.wait_for_function("() => document.querySelector('#image-name').textContent === 'first.png'")
+    assert app.get_attribute("section.card[data-analysis='ela']", "data-state") == "done"
+    app.wait_for_selector("canvas.overlay[data-map='error_level']", state="attached")
 
 
 def test_picked_and_pasted_files_are_analysed(app, tmp_path):
@@ -380,6 +406,8 @@ def test_a_dropped_pdf_is_analysed_image_by_image_and_its_reuse_found(app, tmp_p
     caption = shown.first.locator("figcaption").text_content()
     assert "paper.pdf#page1-img1" in caption and "paper.pdf#page2-img2" in caption
     assert pair["transform"]["description"] in caption and f"{pair['matches']} matches" in caption
+    ARTIFACTS.mkdir(exist_ok=True)
+    app.screenshot(path=ARTIFACTS / "overview-pdf.png", full_page=True)
 
 
 def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser, tmp_path):

@@ -274,7 +274,8 @@ function progressOf(tile) {
 function showLayers(analysis, result, tile) {
   viewer.removeLayers(analysis.id);
   for (const map of result.maps.filter((entry) => entry.kind === 'overlay')) {
-    viewer.addLayer(analysis.id, analysis.title, map);
+    viewer.addLayer(analysis.id, analysis.title, map,
+      ['inconclusive', 'suspicious'].includes(result.verdict));
   }
   viewer.addMarks(analysis.id, analysis.title, result.marks, tile.facts.width,
     tile.facts.height);

@@ -284,7 +284,7 @@ export class Viewer {
    * Add a map as an overlay. The map may be coarser than the image (a block map); it is
    * stretched over the image with hard pixel edges so blocks stay blocks.
    */
-  addLayer(analysisId, title, map) {
+  addLayer(analysisId, title, map, flagged) {
     const { name, width, height, colormap, legend } = map;
     const label = `${title}: ${name.replaceAll('_', ' ')}`;
     const canvas = el('canvas', {
@@ -304,8 +304,9 @@ export class Viewer {
     };
     paint();
     palette.addEventListener('change', paint);
-    // Show the first map straight away; later ones wait to be switched on.
-    const first = this.layers.every((entry) => !entry.toggle.checked);
+    // Show the first map of an analysis that flagged the image straight away; the others
+    // wait to be switched on (a map over a clean image only hides it).
+    const first = flagged && this.layers.every((entry) => !entry.toggle.checked);
     const layer = this.register(analysisId, name, label, canvas, [ramp, legend, palette], first);
     Object.assign(layer, { levels, size: [width, height] });
   }

@@ -462,7 +462,11 @@ figcaption { color: #5b6575; font-size: .8rem; max-width: 520px; }
   border-radius: 2px; }
 code { font-size: .85rem; }
 @media print {
-  body { max-width: none; padding: 0; }
+  body { max-width: none; padding: 0; font-size: 11px; }
+  figure img { width: 5.5cm; }
+  figure.image img { width: 11cm; }
+  figure.plot img { width: 4cm; }
+  figcaption { max-width: 5.5cm; }
   section.analysis, figure, tr { break-inside: avoid; }
   section.image { break-before: page; }
   a { color: inherit; text-decoration: none; }

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 from PIL import Image as PILImage
+from pypdf import PdfReader
 from scipy import ndimage
 from skimage import data as skimage_data
 
@@ -448,6 +449,12 @@ def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser,
         )
         page.screenshot(path=ARTIFACTS / "report.png")
         page.screenshot(path=ARTIFACTS / "report-full.png", full_page=True)
+        # Printed to PDF as a user would from the browser, with the print stylesheet: one
+        # page break before each image at least.
+        printed = page.pdf(path=ARTIFACTS / "report.pdf", format="A4")
+        assert printed.startswith(b"%PDF-")
+        pages = len(PdfReader(io.BytesIO(printed)).pages)
+        assert pages >= 1 + len(files), pages
     finally:
         offline.close()
 

@@ -416,6 +416,19 @@ def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser,
     drop_files(app, [(data, name, "") for name, data in files])
     wait_analysed(app, 3)
     app.wait_for_selector("body[data-compared='1']", timeout=120_000)
+    # The overview sorts, and the arrow keys step through the images in its order.
+    names = "() => [...document.querySelectorAll('.tile .name')].map((e) => e.textContent)"
+    app.select_option("select[aria-label='Order of the images']", "name")
+    assert app.evaluate(names) == ["crop.jpg", "figure.png", "other.png"]
+    app.select_option("select[aria-label='Order of the images']", "verdict")
+    verdicts = app.eval_on_selector_all(".tile .verdict", "v => v.map((e) => e.textContent)")
+    order = ["suspicious", "inconclusive", "clean"]
+    assert verdicts == sorted(verdicts, key=order.index), verdicts
+    app.locator(".tile button.open").first.click()
+    first = app.inner_text("#image-name")
+    app.keyboard.press("ArrowRight")
+    app.wait_for_function(f"() => document.querySelector('#image-name').textContent !== {first!r}")
+    assert app.inner_text("#image-name") == app.evaluate(names)[1]
     with app.expect_download() as download:
         app.click("#report-button")
     report = tmp_path / "report.html"

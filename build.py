@@ -160,6 +160,13 @@ def build() -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     DIST.mkdir()
     shutil.copytree(ROOT / "web", DIST, dirs_exist_ok=True)
+    page = DIST / "index.html"
+    page.write_text(
+        page.read_text().replace(
+            '<meta http-equiv="Content-Security-Policy" content="">',
+            f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
+        )
+    )
     packages = copy_pyodide(DIST / "pyodide")
     copy_ort(DIST / "ort")
     copy_c2pa(DIST / "c2pa")
@@ -390,6 +397,19 @@ def copy_models(target: Path) -> dict[str, dict[str, object]]:
 # ---- Serve -------------------------------------------------------------------------------
 
 
+# Nothing may be loaded from, or sent to, anywhere but the page's own origin: scripts and
+# WebAssembly from it only (wasm compilation needs 'wasm-unsafe-eval'), workers from it or
+# from blob: URLs, images and fetched data also from blob:/data: URLs made in the page. Sent
+# with every response so that it binds the worker too, and written into the page's meta tag
+# for copies opened without this server; frame-ancestors keeps the page out of other
+# sites' frames (a meta tag cannot say that, the header does).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; "
+    "connect-src 'self' blob: data:; img-src 'self' blob: data:; style-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with cross-origin isolation (so onnxruntime-web may use threads)."""
 
@@ -405,6 +425,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     }
 
     def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")

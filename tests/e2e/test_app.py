@@ -512,3 +512,39 @@ def test_the_viewer_zooms_pans_reads_values_and_compares(app):
     app.click("button[aria-label='Fit the image to the view']")
     ARTIFACTS.mkdir(exist_ok=True)
     app.screenshot(path=ARTIFACTS / "viewer.png")
+
+
+def test_the_page_keeps_to_its_origin_and_asks_for_nothing_once_loaded(app, site, requests_seen):
+    violations: list[str] = []
+    app.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    app.evaluate(
+        """() => document.addEventListener('securitypolicyviolation',
+            (event) => console.error(`Content Security Policy: ${event.violatedDirective}`))"""
+    )
+    # The policy comes with every response, so it binds the worker as well as the page.
+    policy = app.evaluate(
+        """async () => (await fetch('js/worker.js')).headers.get('Content-Security-Policy')"""
+    )
+    assert "default-src 'self'" in policy and "connect-src 'self' blob: data:" in policy
+    meta = app.evaluate("() => document.querySelector('meta[http-equiv]').content")
+    assert meta.startswith("default-src 'self'")
+    # The first image loads what the analyses need (onnxruntime-web, the models) ...
+    drop_file(app, encode(textured_rgb(96, 96, seed=4), "PNG"), "first.png", "image/png")
+    wait_analysed(app, 1)
+    assert_only_local_requests(requests_seen, site.url)
+    # ... after which a whole analysis of another image asks the network for nothing.
+    requests_seen.clear()
+    drop_file(app, encode(textured_rgb(80, 120, seed=5), "JPEG", quality=90), "next.jpg")
+    wait_analysed(app, 2)
+    assert requests_seen == []
+    assert violations == []
+    # And the policy holds: a request elsewhere is refused.
+    refused = app.evaluate(
+        "() => fetch('https://example.org/').then(() => 'sent', () => 'refused')"
+    )
+    assert refused == "refused"

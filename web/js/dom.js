@@ -9,6 +9,8 @@ export function el(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (name === 'dataset') Object.assign(element.dataset, value);
+    // Through the CSSOM: the Content-Security-Policy forbids style attributes.
+    else if (name === 'style') element.style.cssText = value;
     else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
     else if (name in element && typeof value !== 'string') element[name] = value;
     else element.setAttribute(name, value === true ? '' : value);

@@ -185,6 +185,7 @@ def build() -> None:
         "models": models,
     }
     (DIST / "build.json").write_text(json.dumps(info, indent=2) + "\n")
+    write_precache(DIST)
     size = sum(path.stat().st_size for path in DIST.rglob("*") if path.is_file())
     log(f"dist/ ready: {size / 1e6:.1f} MB")
 
@@ -380,6 +381,31 @@ def copy_vendored_wheels(target: Path) -> list[str]:
             raise BuildError(f"{name} does not match its pinned sha256; removed from the cache")
         shutil.copy2(cache / name, target / name)
     return list(VENDORED_WHEELS)
+
+
+def write_precache(dist: Path) -> None:
+    """Fill in the service worker's list of every file of the build (web/sw.js precaches
+    them) and its version, a hash of their contents: a new build is a new cache."""
+    worker = dist / "sw.js"
+    files = sorted(
+        path.relative_to(dist).as_posix()
+        for path in dist.rglob("*")
+        if path.is_file() and path != worker
+    )
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256((dist / name).read_bytes()).digest())
+    # The page itself is also asked for as the folder ("./").
+    listed = ["./", *files]
+    text = worker.read_text()
+    for placeholder, value in (
+        ("const VERSION = 'unbuilt';", f"const VERSION = '{digest.hexdigest()[:16]}';"),
+        ("const PRECACHE = [];", f"const PRECACHE = {json.dumps(listed)};"),
+    ):
+        if placeholder not in text:
+            raise BuildError(f"web/sw.js lacks the line {placeholder!r} that the build fills in")
+        text = text.replace(placeholder, value)
+    worker.write_text(text)
 
 
 def copy_models(target: Path) -> dict[str, dict[str, object]]:

@@ -29,7 +29,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+    # The service worker precaches the whole app (60 MB) in every new context: only the
+    # offline tests (test_offline.py) let it, the others need the network anyway.
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1280, "height": 800},
+        "service_workers": "block",
+    }
 
 
 @dataclass

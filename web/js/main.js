@@ -36,6 +36,12 @@ const overview = new Overview($('#overview'), {
   },
 });
 
+// Offline after one visit: the service worker caches the whole app (web/sw.js). A browser
+// that refuses it (private mode, a file:// copy) still runs the page from the network.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('sw.js').catch(() => {});
+}
+
 engine.addEventListener('progress', ({ detail }) => {
   startupBar.value = detail.fraction;
   startupText.textContent = `${detail.stage}…`;

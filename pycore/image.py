@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -171,6 +172,8 @@ def load(data: bytes, name: str = "") -> Image:
             pixels, bit_depth = _samples(pil, stored_depth)
         else:
             pixels, bit_depth = rgb, 8
+        # Counting frames reads every later frame's header, which may be the broken part.
+        frame_count = int(getattr(pil, "n_frames", 1))
     except UnidentifiedImageError as error:
         raise ImageLoadError(
             f"{label} is not an image format FigSleuth can read (PNG, JPEG, TIFF, WebP, BMP, GIF)."
@@ -180,8 +183,19 @@ def load(data: bytes, name: str = "") -> Image:
             f"{label} declares too many pixels to decode safely (a possible decompression "
             f"bomb): {error}"
         ) from error
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
-        # Pillow reports truncated and corrupt data as OSError/SyntaxError/ValueError.
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        TypeError,
+        KeyError,
+        IndexError,
+        ArithmeticError,
+        struct.error,
+    ) as error:
+        # Pillow reports truncated and corrupt data as OSError/SyntaxError/ValueError, and
+        # malformed headers as any of the others (tests/unit/test_fuzz.py finds them).
         raise ImageLoadError(f"{label} is damaged or truncated: {error}") from error
     return Image(
         name=name,
@@ -192,7 +206,7 @@ def load(data: bytes, name: str = "") -> Image:
         bit_depth=bit_depth,
         stored_bit_depth=stored_depth,
         pixels=pixels,
-        frame_count=int(getattr(pil, "n_frames", 1)),
+        frame_count=frame_count,
         portable=rgb is not None or not is_ycbcr_jpeg(pil),
     )
 

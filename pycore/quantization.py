@@ -149,6 +149,8 @@ def estimate_quality(tables: dict[int, list[int]]) -> QualityEstimate | None:
         return None
     luminance = np.asarray(tables[0])
     chrominance = np.asarray(tables[1]) if 1 in tables else None
+    if luminance.size != 64 or luminance.min() <= 0:
+        return None  # a damaged table (a step of 0 divides nothing): no quality to name
     best, best_error = 50, np.inf
     for quality in range(1, 101):
         expected = ijg_table(_LUMINANCE, quality)

@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
 )
 from tests.onnx_models import GAUSS5_NAME, gaussian_kernel
 from tests.synthetic import encode, textured_rgb
+from tests.unit.test_bad_input import inputs as bad_inputs
 from tests.unit.test_copy_move import forged
 from tests.unit.test_duplicates import images_with_a_reuse
 from tests.unit.test_pdf import manuscript
@@ -548,3 +549,27 @@ def test_the_page_keeps_to_its_origin_and_asks_for_nothing_once_loaded(app, site
         "() => fetch('https://example.org/').then(() => 'sent', () => 'refused')"
     )
     assert refused == "refused"
+
+
+def test_bad_and_unusual_files_in_one_drop_leave_the_page_usable(app):
+    cases = bad_inputs()
+    chosen = ["bomb.png", "drawing.svg", "animated.gif", "dot.png", "cmyk.jpg", "float.tif"]
+    drop_files(app, [(cases[name][0], name, "") for name in chosen])
+    readable = [name for name in chosen if cases[name][1] is None]
+    wait_analysed(app, len(readable))
+    for name in chosen:
+        tile = app.locator(".tile", has_text=name)
+        expected = "done" if name in readable else "failed"
+        assert tile.get_attribute("data-state") == expected, name
+    for name in ("bomb.png", "drawing.svg"):
+        message = app.locator("#messages li.error", has_text=name).text_content()
+        assert cases[name][1] in message, message
+    # A multi-frame file: its first frame, and said so.
+    app.locator(".tile", has_text="animated.gif").locator("button.open").click()
+    app.wait_for_function(
+        "() => document.querySelector('#image-facts').textContent.includes('first of 3 frames')"
+    )
+    # Still usable: another file is analysed as usual.
+    drop_file(app, encode(textured_rgb(64, 64, seed=3), "PNG"), "after.png", "image/png")
+    wait_analysed(app, len(readable) + 1)
+    assert app.inner_text("#image-name") == "after.png"

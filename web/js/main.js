@@ -218,7 +218,8 @@ async function showTile(tile) {
   viewer.showImage(facts.width, facts.height, tile.rgba);
   $('#image-name').textContent = tile.name;
   $('#image-facts').textContent = `${facts.width} × ${facts.height} px, ${facts.format}, ` +
-    `${facts.bit_depth}-bit ${facts.mode}`;
+    `${facts.bit_depth}-bit ${facts.mode}` +
+    (facts.frame_count > 1 ? `, the first of ${facts.frame_count} frames` : '');
   $('#empty').hidden = true;
   $('#workspace').hidden = false;
   $('#cards').replaceChildren(...[...tile.cards.values()].map((card) => card.element));

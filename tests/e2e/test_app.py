@@ -573,3 +573,47 @@ def test_bad_and_unusual_files_in_one_drop_leave_the_page_usable(app):
     drop_file(app, encode(textured_rgb(64, 64, seed=3), "PNG"), "after.png", "image/png")
     wait_analysed(app, len(readable) + 1)
     assert app.inner_text("#image-name") == "after.png"
+
+
+def test_a_stuck_analysis_can_be_stopped_and_a_dead_worker_is_replaced(app):
+    big = encode(textured_rgb(1536, 1536, seed=13), "JPEG", quality=90)
+    small = encode(textured_rgb(64, 64), "PNG")
+    # Stop now: the worker is replaced in the middle of an analysis.
+    drop_file(app, big, "stuck.jpg", "image/jpeg")
+    app.wait_for_selector("section.card[data-state='running']")
+    tile = app.locator(".tile", has_text="stuck.jpg")
+    tile.locator("button.cancel").click()  # after this analysis ...
+    tile.locator("button.stop").click()  # ... or now
+    app.wait_for_selector("#messages li >> text=Stopped the analysis of stuck.jpg")
+    app.wait_for_function("() => document.querySelector('.tile').dataset.state === 'cancelled'")
+    drop_file(app, small, "after-stop.png", "image/png")
+    wait_analysed(app, 2)
+    assert app.inner_text("#image-name") == "after-stop.png"
+    # A worker that dies while analysing: the user is told which file, the engine restarts
+    # and the next file is analysed.
+    drop_file(app, big, "fatal.jpg", "image/jpeg")
+    app.wait_for_function(
+        """() => document.querySelector('#image-name').textContent === 'fatal.jpg'
+             && document.querySelector("section.card[data-state='running']")"""
+    )
+    app.evaluate(
+        """() => {
+            const worker = window.figsleuth.engine.worker;
+            worker.terminate();
+            worker.dispatchEvent(new ErrorEvent('error', { message: 'out of memory' }));
+        }"""
+    )
+    app.wait_for_selector(
+        "#messages li.error >> text=stopped while analysing fatal.jpg (The analysis worker "
+        "failed: out of memory)"
+    )
+    fatal = app.locator(".tile", has_text="fatal.jpg")
+    app.wait_for_function(
+        "() => [...document.querySelectorAll('.tile')].at(-1).dataset.state === 'failed'"
+    )
+    assert "engine stopped" in fatal.locator(".state").text_content()
+    drop_file(app, small, "after-death.png", "image/png")
+    wait_analysed(app, 4)
+    assert app.inner_text("#image-name") == "after-death.png"
+    states = app.eval_on_selector_all("section.card", "cards => cards.map(c => c.dataset.state)")
+    assert set(states) == {"done"}

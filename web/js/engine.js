@@ -1,16 +1,26 @@
 // The page's handle on the analysis worker: promise-based requests and start-up events.
+// A worker that dies (out of memory, a fatal error of the Python runtime) fails the
+// requests in flight and says so with a 'died' event; restart() replaces it with a new one
+// (what was open in the old one is gone).
 
 export class Engine extends EventTarget {
   constructor() {
     super();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.pending = new Map();
     this.nextId = 1;
+    this.start();
+  }
+
+  start() {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    this.pending = new Map();
+    let started = false;
     this.ready = new Promise((resolve, reject) => {
-      this.worker.addEventListener('message', ({ data }) => {
+      worker.addEventListener('message', ({ data }) => {
         if (data.type === 'progress') {
           this.dispatchEvent(new CustomEvent('progress', { detail: data }));
         } else if (data.type === 'ready') {
+          started = true;
           resolve(data.description);
         } else if (data.type === 'failed') {
           reject(new Error(data.error));
@@ -18,15 +28,32 @@ export class Engine extends EventTarget {
           this.settle(data);
         }
       });
-      this.worker.addEventListener('error', (event) => {
+      worker.addEventListener('error', (event) => {
         const error = new Error(`The analysis worker failed: ${event.message || 'unknown error'}`);
-        reject(error); // before start-up ends; afterwards, the requests in flight fail
-        this.failAll(error);
+        if (!started) {
+          reject(error); // start-up failed: said once, on the page
+          return;
+        }
+        this.died(error);
       });
-      this.worker.addEventListener('messageerror', () => {
+      worker.addEventListener('messageerror', () => {
         this.failAll(new Error('A message from the analysis worker could not be read.'));
       });
     });
+  }
+
+  /** The worker is gone: fail what it was doing and tell the page. */
+  died(error) {
+    this.failAll(error);
+    this.dispatchEvent(new CustomEvent('died', { detail: { message: error.message } }));
+  }
+
+  /** Replace the worker by a new one (ending whatever the old one was doing). */
+  restart() {
+    this.worker.terminate();
+    this.failAll(new Error('The analysis was stopped.'));
+    this.start();
+    return this.ready;
   }
 
   failAll(error) {
@@ -34,11 +61,12 @@ export class Engine extends EventTarget {
     this.pending.clear();
   }
 
-  settle({ id, ok, result, error }) {
+  settle({ id, ok, result, error, fatal }) {
     const request = this.pending.get(id);
     if (!request) return;
     this.pending.delete(id);
     if (ok) request.resolve(result);
+    else if (fatal) this.died(new Error(error)); // the runtime cannot go on: nor can the rest
     else request.reject(new Error(error));
   }
 

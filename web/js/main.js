@@ -24,6 +24,7 @@ let following = true; // show each image as its analyses start, until the user p
 let tasks = Promise.resolve(); // the worker runs one request at a time: so does the page
 let analysedCount = 0;
 const comparisons = []; // [{keys, report}]: reuse across each set of images opened together
+let working = null; // the tile whose file the worker is busy with
 const reportButton = $('#report-button');
 const reportStatus = $('#report-status');
 const overview = new Overview($('#overview'), {
@@ -32,9 +33,47 @@ const overview = new Overview($('#overview'), {
     showTile(tile);
   },
   onCancel: (tile) => {
-    if (tile.element.dataset.state === 'queued') overview.setState(tile, 'cancelled', 'cancelled');
+    const state = tile.element.dataset.state;
+    if (state === 'queued') overview.setState(tile, 'cancelled', 'cancelled');
+    // Running: it stops after its current analysis; if that one is stuck, stop it now.
+    if (state === 'running' && tile === working) overview.offerStop(tile, () => stopNow(tile));
   },
 });
+
+/** End the analysis in progress at once: the worker is replaced by a new one. */
+function stopNow(tile) {
+  showMessage(`Stopped the analysis of ${tile.name}. The analysis engine restarts; images ` +
+    'analysed before keep their verdicts, but must be opened again for their maps and the ' +
+    'report.', 'info');
+  restartEngine();
+}
+
+engine.addEventListener('died', ({ detail }) => {
+  const which = working ? ` while analysing ${working.name}` : '';
+  if (working) {
+    working.cancelled = true;
+    working.failure = 'the analysis engine stopped';
+  }
+  showMessage(`The analysis engine stopped${which} (${detail.message}). It restarts; images ` +
+    'analysed before keep their verdicts, but must be opened again for their maps and the ' +
+    'report.', 'error');
+  restartEngine();
+});
+
+/** A new worker: what the old one held (images, maps) is gone. */
+function restartEngine() {
+  for (const tile of overview.tiles) {
+    if (tile.key) tile.lost = true;
+  }
+  comparisons.length = 0; // their keys named images of the old worker
+  reportButton.disabled = true;
+  startupText.textContent = 'Restarting the analysis engine…';
+  $('#startup').classList.remove('done');
+  engine.restart().then(() => {
+    startupText.textContent = 'Ready again.';
+    $('#startup').classList.add('done');
+  }, (error) => showMessage(`The analysis engine could not restart: ${error.message}`, 'error'));
+}
 
 // Offline after one visit: the service worker caches the whole app (web/sw.js). A browser
 // that refuses it (private mode, a file:// copy) still runs the page from the network.
@@ -108,7 +147,7 @@ function clearSession() {
 }
 
 async function compareTogether(tiles) {
-  const images = tiles.filter((tile) => tile.key && !tile.cancelled);
+  const images = tiles.filter((tile) => tile.key && !tile.cancelled && !tile.lost);
   if (images.length < 2) return;
   const section = $('#across');
   section.replaceChildren(acrossPending(images.length));
@@ -223,6 +262,7 @@ async function showTile(tile) {
   $('#empty').hidden = true;
   $('#workspace').hidden = false;
   $('#cards').replaceChildren(...[...tile.cards.values()].map((card) => card.element));
+  if (tile.lost) return; // its maps went with the worker that made them
   const done = [...tile.cards.values()].filter((card) => card.element.dataset.state === 'done');
   for (const card of done) {
     // Maps are not kept in the page: ask the worker for them again.
@@ -234,11 +274,12 @@ async function showTile(tile) {
 
 async function analyseAll(tile) {
   if (following) showTile(tile);
+  working = tile;
   const total = tile.cards.size;
   let done = 0;
   overview.setState(tile, 'running', `analysing 0/${total}`);
   for (const card of tile.cards.values()) {
-    if (tile.cancelled) break;
+    if (tile.cancelled || tile.lost) break;
     await runAnalysis(tile, card.analysis, card.values());
     done += 1;
     overview.setState(tile, 'running', `analysing ${done}/${total}`);
@@ -246,9 +287,13 @@ async function analyseAll(tile) {
   for (const card of tile.cards.values()) {
     if (card.element.dataset.state === 'waiting') card.skipped();
   }
-  overview.setState(tile, tile.cancelled ? 'cancelled' : 'done',
-    tile.cancelled ? `cancelled after ${done}/${total}` : `${total} analyses`);
-  reportButton.disabled = false;
+  working = null;
+  if (tile.failure) overview.setState(tile, 'failed', tile.failure);
+  else {
+    overview.setState(tile, tile.cancelled || tile.lost ? 'cancelled' : 'done',
+      tile.cancelled || tile.lost ? `cancelled after ${done}/${total}` : `${total} analyses`);
+  }
+  reportButton.disabled = !overview.tiles.some((entry) => entry.key && !entry.lost);
   analysedCount += 1;
   document.body.dataset.analysed = String(analysedCount); // lets automated checks wait
 }
@@ -297,7 +342,7 @@ function downloadReport() {
   reportStatus.textContent = 'Writing the report once the analyses queued are done…';
   enqueue(async () => {
     try {
-      const images = overview.tiles.filter((tile) => tile.key);
+      const images = overview.tiles.filter((tile) => tile.key && !tile.lost);
       const html = await engine.report(images.map((tile) => tile.key), comparisons);
       const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
       const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
@@ -311,7 +356,7 @@ function downloadReport() {
       reportStatus.textContent = '';
       showMessage(`Could not write the report: ${error.message}`, 'error');
     } finally {
-      reportButton.disabled = !overview.tiles.some((tile) => tile.key);
+      reportButton.disabled = !overview.tiles.some((tile) => tile.key && !tile.lost);
     }
   });
 }

@@ -56,6 +56,18 @@ export class Overview {
     return tile;
   }
 
+  /** Turn a running tile's (used) cancel button into one that stops its analysis now. */
+  offerStop(tile, onStop) {
+    const stop = el('button', { type: 'button', class: 'cancel stop',
+      'aria-label': `Stop the analysis of ${tile.name} now` }, 'Stop now');
+    stop.addEventListener('click', () => {
+      stop.disabled = true;
+      onStop();
+    }, { once: true });
+    tile.cancel.replaceWith(stop);
+    tile.cancel = stop;
+  }
+
   /** Take a tile away (a PDF's, once its images have tiles of their own). */
   remove(tile) {
     this.tiles = this.tiles.filter((entry) => entry !== tile);

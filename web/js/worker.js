@@ -253,7 +253,10 @@ self.onmessage = ({ data: message }) => {
       const { result, transfer = [] } = await handlers[message.type](message);
       self.postMessage({ id: message.id, ok: true, result }, transfer);
     } catch (error) {
-      self.postMessage({ id: message.id, ok: false, error: describeError(error) });
+      // Pyodide marks errors after which its runtime is unusable (out of memory, a crash
+      // in compiled code): the page then restarts the worker.
+      const fatal = Boolean(error?.pyodide_fatal_error) || /fatally failed/.test(String(error));
+      self.postMessage({ id: message.id, ok: false, error: describeError(error), fatal });
     }
   });
 };

@@ -29,11 +29,15 @@ from pycore import ANALYSES  # noqa: E402
 from tests.synthetic import textured_rgb  # noqa: E402
 
 # Run in a fresh interpreter: load the image, note the peak, run one analysis, note again.
+# The peak is the kernel's high-water mark of this process's own memory (VmHWM): unlike
+# getrusage's ru_maxrss, it does not carry over the parent's peak from before exec.
 _PROBE = """
-import json, resource, sys, time
+import json, sys, time
 import pycore
 def peak():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 image = pycore.load(open(sys.argv[1], "rb").read(), "large.jpg")
 image.gray()
 loaded = peak()

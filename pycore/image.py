@@ -22,6 +22,8 @@ from .jpeg import decode_rgb, is_ycbcr_jpeg
 _HIGH_DEPTH_MODES = {"I;16": 16, "I;16L": 16, "I;16B": 16, "I;16N": 16, "I": 32, "F": 32}
 # ITU-R BT.601 luma weights, as JPEG's Y channel and Pillow's 'L'.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+# Rows processed at a time where whole-image float64 temporaries would be large.
+_STRIP_ROWS = 256
 
 
 class ImageLoadError(ValueError):
@@ -102,7 +104,11 @@ class Image:
             # Straight from the stored samples, a channel at a time: no float copy of all
             # three channels at once.
             scale = 1.0 if samples.dtype == np.uint8 else 1.0 / 257.0
-            gray = samples[:, :, 0] * scale if samples.shape[2] == 1 else luma(samples) * scale
+            if samples.shape[2] == 1:
+                gray = samples[:, :, 0] * scale
+            else:
+                gray = luma(samples)
+                gray *= scale  # in place: no second full-size copy
         else:
             unit = self.unit()
             gray = unit[:, :, 0] if unit.shape[2] == 1 else luma(unit)
@@ -135,8 +141,16 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     Written as elementwise products rather than a matrix product so that no BLAS is
     involved and the browser and native runs give the same bits.
     """
-    red, green, blue = (rgb[:, :, channel].astype(np.float64) for channel in range(3))
-    return LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
+    out = np.empty(rgb.shape[:2], np.float64)
+    # A strip of rows at a time: float64 copies of a whole 50-megapixel image's channels
+    # would take gigabytes. Each element is computed as it would be at once (same bits).
+    for top in range(0, rgb.shape[0], _STRIP_ROWS):
+        strip = rgb[top : top + _STRIP_ROWS]
+        red, green, blue = (strip[:, :, channel].astype(np.float64) for channel in range(3))
+        out[top : top + _STRIP_ROWS] = (
+            LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
+        )
+    return out
 
 
 def _stretch(samples: np.ndarray, low_percent: float, high_percent: float) -> np.ndarray:

@@ -25,6 +25,8 @@ JPEG_MAX_SIDE = 65500
 _SUBSAMPLING_444 = 0
 # libjpeg's fixed-point colour conversion: 16 fractional bits, rounding by adding one half.
 _SCALE_BITS = 16
+# Rows converted at a time (bounds the colour conversion's memory).
+_STRIP_ROWS = 256
 _ONE_HALF = 1 << (_SCALE_BITS - 1)
 
 
@@ -149,11 +151,15 @@ def _upsample_h2v2(plane: np.ndarray) -> np.ndarray:
 
 def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.ndarray:
     """JFIF YCbCr to RGB with libjpeg's fixed-point tables and clamping."""
-    y = luma.astype(np.int64)
     rgb = np.empty((*luma.shape, 3), np.uint8)
-    rgb[:, :, 0] = np.clip(y + _CR_TO_R[red], 0, 255)
-    rgb[:, :, 1] = np.clip(y + ((_CB_TO_G[blue] + _CR_TO_G[red]) >> _SCALE_BITS), 0, 255)
-    rgb[:, :, 2] = np.clip(y + _CB_TO_B[blue], 0, 255)
+    # A strip of rows at a time: the 64-bit intermediates of a whole 50-megapixel image
+    # would take gigabytes.
+    for top in range(0, luma.shape[0], _STRIP_ROWS):
+        rows = slice(top, top + _STRIP_ROWS)
+        y, cb, cr = luma[rows].astype(np.int64), blue[rows], red[rows]
+        rgb[rows, :, 0] = np.clip(y + _CR_TO_R[cr], 0, 255)
+        rgb[rows, :, 1] = np.clip(y + ((_CB_TO_G[cb] + _CR_TO_G[cr]) >> _SCALE_BITS), 0, 255)
+        rgb[rows, :, 2] = np.clip(y + _CB_TO_B[cb], 0, 255)
     return rgb
 
 

@@ -580,7 +580,10 @@ def test_a_stuck_analysis_can_be_stopped_and_a_dead_worker_is_replaced(app):
     small = encode(textured_rgb(64, 64), "PNG")
     # Stop now: the worker is replaced in the middle of an analysis.
     drop_file(app, big, "stuck.jpg", "image/jpeg")
-    app.wait_for_selector("section.card[data-state='running']")
+    # copy_move takes seconds on this image: long enough to be stopped in the middle.
+    app.wait_for_selector(
+        "section.card[data-analysis='copy_move'][data-state='running']", timeout=120_000
+    )
     tile = app.locator(".tile", has_text="stuck.jpg")
     tile.locator("button.cancel").click()  # after this analysis ...
     tile.locator("button.stop").click()  # ... or now

@@ -64,17 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _runtime_versions() -> dict[str, str]:
-    """The versions of the native libraries that shaped the results."""
+    """The native model runtime's version (the report names the rest)."""
     # Imported here: only a report needs it, and it is slow to import.
     import onnxruntime
-    import scipy
-    from PIL import __version__ as pillow_version
 
-    return {
-        "SciPy": scipy.__version__,
-        "Pillow": pillow_version,
-        "onnxruntime": onnxruntime.__version__,
-    }
+    return {"onnxruntime": onnxruntime.__version__}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ from html import escape
 from typing import Any
 
 import numpy as np
+import scipy
 from PIL import Image as PILImage
 
 from . import __version__, models
@@ -50,7 +51,6 @@ class _Row:
     anchor: str
     label: str
     sha256: str
-    verdict: str | None
     verdicts: dict[str, str | None] = field(default_factory=dict)
     error: str | None = None
 
@@ -79,7 +79,7 @@ class Report:
         errors = errors or {}
         verdict = worst(result.verdict for result in results.values())
         self._rows.append(
-            _Row(anchor, label, image.sha256, verdict, {k: r.verdict for k, r in results.items()})
+            _Row(anchor, label, image.sha256, {k: r.verdict for k, r in results.items()})
         )
         picture, scale = _picture(image)
         parts = [
@@ -115,7 +115,7 @@ class Report:
 
     def add_error(self, label: str, message: str) -> None:
         """A file that could not be read: listed, with why."""
-        self._rows.append(_Row(f"image-{len(self._rows) + 1}", label, "", None, error=message))
+        self._rows.append(_Row(f"image-{len(self._rows) + 1}", label, "", error=message))
 
     def add_across(self, comparison: dict[str, Any], labels: list[str]) -> None:
         """Reuse found across images (pycore.reuse.compare's report for ``labels``); each
@@ -160,13 +160,16 @@ class Report:
         shipped_models: dict[str, dict[str, Any]] | None = None,
         generated: datetime | None = None,
     ) -> str:
-        """The whole report. ``versions`` adds to those of FigSleuth and its runtime;
+        """The whole report. ``versions`` adds to those of FigSleuth and its Python runtime
+        (the CLI adds onnxruntime, the page Pyodide, onnxruntime-web and the browser);
         ``shipped_models`` names the models (see :func:`model_versions`)."""
         moment = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
         every_version = {
             "FigSleuth": __version__,
             "Python": platform.python_version(),
             "NumPy": np.__version__,
+            "SciPy": scipy.__version__,
+            "Pillow": PILImage.__version__,
             **(versions or {}),
             **model_versions(shipped_models),
         }
@@ -189,7 +192,7 @@ class Report:
             }
             summary.append(
                 f'<tr><td><a href="#{row.anchor}">{escape(row.label)}</a></td>'
-                f"<td><code>{row.sha256[:12]}…</code></td><td>{_badge(row.verdict)}</td>"
+                f"<td><code>{row.sha256[:12]}…</code></td><td>{_badge(worst(row.verdicts.values()))}</td>"
                 f"<td>{flagged['suspicious']}</td><td>{flagged['inconclusive']}</td></tr>"
             )
         versions_table = "".join(

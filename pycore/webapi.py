@@ -148,12 +148,7 @@ def report(keys_json: str, comparisons_json: str, runtime_json: str) -> str:
         labels = [_images[key].name for key in comparison["keys"] if key in _images]
         if len(labels) == len(comparison["keys"]):
             built.add_across(comparison["report"], labels)
-    versions = {
-        "SciPy": scipy.__version__,
-        "Pillow": PIL.__version__,
-        **runtime.get("versions", {}),
-    }
-    return built.html(versions, runtime.get("models"))
+    return built.html(runtime.get("versions"), runtime.get("models"))
 
 
 def compare(keys_json: str, params_json: str) -> str:

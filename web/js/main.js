@@ -370,6 +370,7 @@ clearButton.addEventListener('click', clearSession);
 const SHORTCUTS = {
   o: () => $('#file-input').click(),
   r: downloadReport,
+  m: () => viewer.toggleMagnifier(),
   ArrowRight: () => step(1),
   ArrowLeft: () => step(-1),
 };

@@ -107,12 +107,12 @@ export class Viewer {
         keys[event.key]();
       }
     });
-    document.addEventListener('keydown', (event) => {
-      if (event.key !== 'm' || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.target.closest?.('input, textarea, select')) return;
-      this.magnifierToggle.checked = !this.magnifierToggle.checked;
-      if (!this.magnifierToggle.checked) this.magnifier.hidden = true;
-    });
+  }
+
+  /** Switch the magnifier on or off (the page's M key). */
+  toggleMagnifier() {
+    this.magnifierToggle.checked = !this.magnifierToggle.checked;
+    if (!this.magnifierToggle.checked) this.magnifier.hidden = true;
   }
 
   /** The pointer's position in the viewport's own pixels (inside its border). */

@@ -29,12 +29,11 @@ import torch
 from PIL import Image as PILImage
 
 import pycore
-from pycore.enlargement import native_resolution
 from pycore.learned import model_input
 
 from ..calibrate import statistics
 from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images, require, resize
-from ..evaluation import auc, false_alarms, scores, write_report
+from ..evaluation import analyse, auc, false_alarms, scores, write_report
 from ..networks import GeneratedDetector
 from . import train as training
 
@@ -180,11 +179,24 @@ FORMS = {
 }
 
 
-def decisions(grays: list[np.ndarray], store) -> np.ndarray:
-    """1.0 where the image, stored by ``store``, is decided generated, 0.0 where not, NaN
-    where it is too small to be judged."""
-    found = scores(ANALYSIS, [store(gray) for gray in grays])
-    return np.where(np.isnan(found), np.nan, found >= 0.5)
+def outcomes(grays: list[np.ndarray], store) -> tuple[np.ndarray, np.ndarray]:
+    """For each image, stored by ``store``: 1.0 where it is decided generated, 0.0 where
+    not, NaN where it is too small to be judged; and whether the analysis took it for a
+    2x enlargement and judged it halved (its own finding)."""
+    results = [analyse(ANALYSIS, store(gray)) for gray in grays]
+    decided = np.array(
+        [np.nan if result.score is None else float(result.score >= 0.5) for result in results]
+    )
+    reduced = np.array(
+        [
+            any(
+                row.get("statistic") == "Judged at a reduction of" and row["value"] > 1
+                for row in result.findings
+            )
+            for result in results
+        ]
+    )
+    return decided, reduced
 
 
 def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
@@ -200,35 +212,28 @@ def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
     }
 
 
-def robustness(samples: dict[str, list[np.ndarray]]) -> list[dict]:
-    """Decision flips under changes of form, for genuine test images and generated ones.
+def robustness(samples: dict[str, list[np.ndarray]]) -> tuple[list[dict], list[dict]]:
+    """Decision flips under changes of form, for genuine test images and generated ones,
+    and the share of images taken for 2x enlargements (as PNG and after each change).
     The reference is the image as a PNG, so 'JPEG 95' is also the PNG-vs-JPEG check. An
     image too small to judge after a change (a 64 px image halved) is left out of that
     change's rate."""
-    rows = []
-    for kind, grays in samples.items():
-        reference = decisions(grays, as_png)
-        row = {"images": kind, "count": len(grays), "decided_generated": np.nanmean(reference)}
-        for form, change in FORMS.items():
-            changed = decisions(grays, change)
-            judged = ~np.isnan(reference) & ~np.isnan(changed)
-            row[form] = float(np.mean(changed[judged] != reference[judged]))
-        rows.append(row)
-    return rows
-
-
-def enlargements_found(samples: dict[str, list[np.ndarray]]) -> list[dict]:
-    """Share of the images that pycore takes for 2x enlargements (and judges halved), as
-    PNG and after each change of form."""
     forms = {"as PNG": as_png, **FORMS}
-    return [
-        {"images": kind, "count": len(grays)}
-        | {
-            form: float(np.mean([native_resolution(store(g).gray()).factor > 1 for g in grays]))
-            for form, store in forms.items()
-        }
-        for kind, grays in samples.items()
-    ]
+    flips, enlarged = [], []
+    for kind, grays in samples.items():
+        found = {form: outcomes(grays, store) for form, store in forms.items()}
+        reference = found["as PNG"][0]
+        flip = {"images": kind, "count": len(grays), "decided_generated": np.nanmean(reference)}
+        for form in FORMS:
+            changed = found[form][0]
+            judged = ~np.isnan(reference) & ~np.isnan(changed)
+            flip[form] = float(np.mean(changed[judged] != reference[judged]))
+        flips.append(flip)
+        enlarged.append(
+            {"images": kind, "count": len(grays)}
+            | {form: float(np.mean(reduced)) for form, (_, reduced) in found.items()}
+        )
+    return flips, enlarged
 
 
 def markdown(report: dict) -> str:
@@ -334,8 +339,7 @@ def main() -> None:
         report["external"] = external(sets)
         report["false_alarms"] = false_alarms(ANALYSIS)
         samples = robustness_samples(sets)
-        report["robustness"] = robustness(samples)
-        report["enlargements_found"] = enlargements_found(samples)
+        report["robustness"], report["enlargements_found"] = robustness(samples)
         report["calibration_statistics"] = statistics(ANALYSIS, "calibrate")
         report["checks_seconds"] = time.monotonic() - checks_started
     write_report(HERE, report, markdown)

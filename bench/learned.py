@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import pycore  # noqa: E402
-from bench.run import SMALL, load_page, run_facts, small_image, write_results  # noqa: E402
+from bench.run import SMALL, load_page, require_dist, run_facts, small_image, write_results  # noqa: E402
 from pycore import learned, models  # noqa: E402
 from pycore.blocking import run_blocking  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
@@ -121,8 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if not (ROOT / "dist" / "index.html").exists():
-        sys.exit("dist/ is missing: run python3 build.py build first")
+    require_dist()
     data = small_image()
     native = native_timings(data, args.repeats)
     server, url = start_server()

@@ -144,6 +144,12 @@ def load_page(page, url: str) -> dict:
     return {"wall_s": wall, "page_ms": startup["pageMs"], **startup["worker"]}
 
 
+def require_dist() -> None:
+    """Stop with a plain message when the page to time is not built."""
+    if not (ROOT / "dist" / "index.html").exists():
+        sys.exit("dist/ is missing: run python3 build.py build first")
+
+
 def run_facts() -> dict[str, str]:
     """When and on what a benchmark ran."""
     return {
@@ -237,8 +243,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if not (ROOT / "dist" / "index.html").exists():
-        sys.exit("dist/ is missing: run python3 build.py build first")
+    require_dist()
     data, figure, small = test_image(), figure_image(), small_image()
     native = native_timings(data, args.repeats)
     native_figure = native_timings(figure, args.repeats, DUPLICATION)

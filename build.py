@@ -4,6 +4,8 @@
     python3 build.py serve [--port 8000]   set up, build, serve on http://127.0.0.1:PORT
     python3 build.py test [PYTEST ARGS]    set up with the test tools, build, lint, run pytest
     python3 build.py build                 set up and build dist/ only
+    python3 build.py single                set up, build, and write dist-single/figsleuth.html:
+                                           the whole app in one file that works from file://
 
 Runs on the system Python (3.11+) with the standard library only; everything else goes
 into .venv and node_modules, which this script creates.
@@ -12,8 +14,10 @@ into .venv and node_modules, which this script creates.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import functools
+import gzip
 import hashlib
 import http.client
 import http.server
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 DIST = ROOT / "dist"
+SINGLE = ROOT / "dist-single" / "figsleuth.html"
 NODE_MODULES = ROOT / "node_modules"
 CACHE = Path(os.environ.get("FIGSLEUTH_CACHE", Path.home() / ".cache" / "figsleuth"))
 
@@ -159,14 +164,11 @@ def build() -> None:
     """Assemble dist/: the page, Pyodide with its packages, onnxruntime-web, pycore, models."""
     shutil.rmtree(DIST, ignore_errors=True)
     DIST.mkdir()
-    shutil.copytree(ROOT / "web", DIST, dirs_exist_ok=True)
-    page = DIST / "index.html"
-    page.write_text(
-        page.read_text().replace(
-            '<meta http-equiv="Content-Security-Policy" content="">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
-        )
+    # single.js is the loader of the single-file copy only (write_single).
+    shutil.copytree(
+        ROOT / "web", DIST, dirs_exist_ok=True, ignore=shutil.ignore_patterns("single.js")
     )
+    (DIST / "index.html").write_text(page_with_policy(CONTENT_SECURITY_POLICY))
     packages = copy_pyodide(DIST / "pyodide")
     copy_ort(DIST / "ort")
     copy_c2pa(DIST / "c2pa")
@@ -188,6 +190,22 @@ def build() -> None:
     write_precache(DIST)
     size = sum(path.stat().st_size for path in DIST.rglob("*") if path.is_file())
     log(f"dist/ ready: {size / 1e6:.1f} MB")
+
+
+def page_with_policy(policy: str) -> str:
+    """web/index.html with its Content-Security-Policy meta tag filled in."""
+    return replaced(
+        (ROOT / "web" / "index.html").read_text(),
+        '<meta http-equiv="Content-Security-Policy" content="">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
+    )
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    """``text`` with its one ``old`` replaced; a build error if it lacks it."""
+    if old not in text:
+        raise BuildError(f"expected {old!r} in a file of web/, which build.py fills in")
+    return text.replace(old, new)
 
 
 def copy_pyodide(target: Path) -> list[str]:
@@ -398,13 +416,10 @@ def write_precache(dist: Path) -> None:
     # The page itself is also asked for as the folder ("./").
     listed = ["./", *files]
     text = worker.read_text()
-    for placeholder, value in (
-        ("const VERSION = 'unbuilt';", f"const VERSION = '{digest.hexdigest()[:16]}';"),
-        ("const PRECACHE = [];", f"const PRECACHE = {json.dumps(listed)};"),
-    ):
-        if placeholder not in text:
-            raise BuildError(f"web/sw.js lacks the line {placeholder!r} that the build fills in")
-        text = text.replace(placeholder, value)
+    text = replaced(
+        text, "const VERSION = 'unbuilt';", f"const VERSION = '{digest.hexdigest()[:16]}';"
+    )
+    text = replaced(text, "const PRECACHE = [];", f"const PRECACHE = {json.dumps(listed)};")
     worker.write_text(text)
 
 
@@ -418,6 +433,68 @@ def copy_models(target: Path) -> dict[str, dict[str, object]]:
         data = model.read_bytes()
         found[model.parent.name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     return found
+
+
+# ---- Single file ----------------------------------------------------------------------------
+
+# Media types of the embedded files (the worker serves them with these); others are bytes.
+EMBEDDED_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+}
+
+
+def write_single(dist: Path, target: Path) -> None:
+    """The built app as one HTML file that works when opened from a file:// URL.
+
+    Every file of dist/ but the page, its stylesheet (inlined) and the service worker (a
+    file:// page has none) is embedded as base64 text, gzipped when that saves a tenth;
+    web/single.js, inlined last, turns them into Blobs, imports the page's modules from
+    blob: URLs and starts the worker from one, and the worker answers the runtime's
+    requests from the embedded files (web/js/worker.js). Its CSP lets the page load
+    nothing from anywhere: scripts only from blob: URLs and the loader itself (by hash).
+    """
+    style = (dist / "style.css").read_text()
+    loader = (ROOT / "web" / "single.js").read_text()
+    policy = (
+        f"default-src 'none'; script-src {csp_hash(loader)} blob: 'wasm-unsafe-eval'; "
+        f"worker-src blob:; connect-src blob: data:; img-src blob: data:; "
+        f"style-src {csp_hash(style)}; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    embedded = [
+        embedded_file(path.relative_to(dist).as_posix(), path.read_bytes())
+        for path in sorted(dist.rglob("*"))
+        if path.is_file() and path.name not in ("index.html", "style.css", "sw.js")
+    ]
+    page = page_with_policy(policy)
+    page = replaced(page, '<link rel="stylesheet" href="style.css">', f"<style>{style}</style>")
+    page = replaced(page, '<script type="module" src="js/main.js"></script>\n', "")
+    page = replaced(
+        page, "</body>", "\n".join([*embedded, f"<script>{loader}</script>", "</body>"])
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page)
+    log(f"{target.relative_to(ROOT)} ready: {target.stat().st_size / 1e6:.1f} MB")
+
+
+def embedded_file(name: str, data: bytes) -> str:
+    """One file of the build as the element web/single.js reads."""
+    packed = gzip.compress(data, compresslevel=6, mtime=0)
+    encoding = ' data-encoding="gzip"' if len(packed) < 0.9 * len(data) else ""
+    content = base64.b64encode(packed if encoding else data).decode("ascii")
+    media_type = EMBEDDED_TYPES.get(Path(name).suffix, "application/octet-stream")
+    return (
+        f'<script type="application/x-figsleuth-file" data-path="{name}" '
+        f'data-type="{media_type}"{encoding}>{content}</script>'
+    )
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source that allows exactly this inline script or style."""
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
 
 
 # ---- Serve -------------------------------------------------------------------------------
@@ -497,6 +574,10 @@ def main() -> int:
     serve_parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve_parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
     commands.add_parser("build", help="set up and build dist/")
+    single_parser = commands.add_parser(
+        "single", help=f"set up, build, and write {SINGLE.relative_to(ROOT)} (works from file://)"
+    )
+    single_parser.add_argument("--no-build", action="store_true", help="from dist/ as it is")
     commands.add_parser(
         "test", help="set up, build, lint and run the tests (further arguments go to pytest)"
     )
@@ -509,6 +590,12 @@ def main() -> int:
                 setup(with_tests=False)
                 build()
             serve(args.port)
+            return 0
+        if args.command == "single":
+            if not args.no_build:
+                setup(with_tests=False)
+                build()
+            write_single(DIST, SINGLE)
             return 0
         setup(with_tests=args.command == "test")
         build()

@@ -3,6 +3,10 @@
 // requests in flight and says so with a 'died' event; restart() replaces it with a new one
 // (what was open in the old one is gone).
 
+// The saved single-file copy (web/single.js) hands over its embedded files and the blob:
+// URL of the worker's script; the served page has neither.
+const singleFile = globalThis.figsleuthSingleFile;
+
 export class Engine extends EventTarget {
   constructor() {
     super();
@@ -11,7 +15,8 @@ export class Engine extends EventTarget {
   }
 
   start() {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(singleFile?.workerURL ?? new URL('./worker.js', import.meta.url));
+    worker.postMessage({ type: 'start', files: singleFile?.files ?? null });
     this.worker = worker;
     this.pending = new Map();
     let started = false;
@@ -110,6 +115,11 @@ export class Engine extends EventTarget {
    */
   report(keys, comparisons) {
     return this.request('report', { keys, comparisons });
+  }
+
+  /** The worker's WebAssembly memory in bytes (its high-water mark: it never shrinks). */
+  memory() {
+    return this.request('memory');
   }
 
   close(key) {

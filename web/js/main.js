@@ -76,8 +76,9 @@ function restartEngine() {
 }
 
 // Offline after one visit: the service worker caches the whole app (web/sw.js). A browser
-// that refuses it (private mode, a file:// copy) still runs the page from the network.
-if ('serviceWorker' in navigator && window.isSecureContext) {
+// that refuses it (private mode) still runs the page from the network; the single-file
+// copy (web/single.js) needs none.
+if ('serviceWorker' in navigator && window.isSecureContext && !globalThis.figsleuthSingleFile) {
   navigator.serviceWorker.register('sw.js').catch(() => {});
 }
 

@@ -1,13 +1,57 @@
 // The analysis worker: holds Pyodide with pycore, and onnxruntime-web for the models.
 // The page talks to it only by messages: {id, type, ...} in, {id, ok, result | error} out,
-// plus {type: 'progress'} while starting and {type: 'ready' | 'failed'} once started.
+// plus {type: 'progress'} while starting and {type: 'ready' | 'failed'} once started. The
+// page's first message, {type: 'start', files}, starts it.
+//
+// A classic worker, not a module: the saved single-file copy (web/single.js) can only
+// start a worker from a blob: URL, and Chromium refuses module workers from blob: URLs of
+// a file:// page. The runtime's modules are imported with import() instead.
 
-import { loadPyodide } from '../pyodide/pyodide.mjs';
+// Where the app's files are fetched from: the server's folder, or, in the single-file copy,
+// a name that is never fetched from the network (useEmbeddedFiles answers it).
+let appRoot;
+// For import() and importScripts, which do not go through fetch: the file's address, or
+// in the single-file copy a blob: URL of its embedded copy.
+let scriptURL;
 
-const appRoot = new URL('../', import.meta.url);
 const marks = {};
 const started = performance.now();
 const mark = (name) => { marks[name] = Math.round(performance.now() - started); };
+
+const EMBEDDED_ROOT = 'https://figsleuth.invalid/';
+
+/** Load the app's files from the folder above this script's, as served. */
+function useServedFiles() {
+  appRoot = new URL('../', self.location.href);
+  scriptURL = (path) => new URL(path, appRoot).href;
+}
+
+/**
+ * Serve the app's files from the page's embedded copies ({path: Blob}): every fetch under
+ * EMBEDDED_ROOT (Pyodide's runtime and packages, the wheels, the models) is answered from
+ * them, and nothing else is fetched (the page's CSP would refuse it anyway).
+ */
+function useEmbeddedFiles(files) {
+  appRoot = new URL(EMBEDDED_ROOT);
+  const blobURLs = new Map();
+  scriptURL = (path) => {
+    if (!blobURLs.has(path)) blobURLs.set(path, URL.createObjectURL(embeddedFile(files, path)));
+    return blobURLs.get(path);
+  };
+  const networkFetch = self.fetch.bind(self);
+  self.fetch = async (resource, options) => {
+    const url = resource instanceof Request ? resource.url : String(resource);
+    if (!url.startsWith(EMBEDDED_ROOT)) return networkFetch(resource, options);
+    const file = embeddedFile(files, decodeURIComponent(url.slice(EMBEDDED_ROOT.length)));
+    return new Response(file, { headers: { 'Content-Type': file.type } });
+  };
+}
+
+function embeddedFile(files, path) {
+  const file = files[path];
+  if (!file) throw new TypeError(`${path} is not part of this saved copy of FigSleuth`);
+  return file;
+}
 
 let pyodide;
 let api;
@@ -17,9 +61,14 @@ function progress(stage, fraction) {
   self.postMessage({ type: 'progress', stage, fraction });
 }
 
-async function start() {
+async function start(files) {
+  if (files) useEmbeddedFiles(files);
+  else useServedFiles();
   build = await (await fetch(new URL('build.json', appRoot))).json();
   progress('Loading the Python runtime', 0.05);
+  // Loaded here rather than by loadPyodide, which would take it from the index URL.
+  self.importScripts(scriptURL('pyodide/pyodide.asm.js'));
+  const { loadPyodide } = await import(scriptURL('pyodide/pyodide.mjs'));
   pyodide = await loadPyodide({ indexURL: new URL('pyodide/', appRoot).href });
   mark('pyodide');
 
@@ -62,9 +111,12 @@ let ortModule;
 const sessions = new Map();
 
 function onnxRuntime() {
-  ortModule ??= import('../ort/ort.wasm.min.mjs').then((ort) => {
+  ortModule ??= import(scriptURL('ort/ort.wasm.min.mjs')).then((ort) => {
     // Local files only; threads need cross-origin isolation (COOP/COEP from the server).
-    ort.env.wasm.wasmPaths = new URL('ort/', appRoot).href;
+    ort.env.wasm.wasmPaths = {
+      mjs: scriptURL('ort/ort-wasm-simd-threaded.mjs'),
+      wasm: new URL('ort/ort-wasm-simd-threaded.wasm', appRoot).href,
+    };
     ort.env.wasm.numThreads = self.crossOriginIsolated
       ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
     return ort;
@@ -104,7 +156,7 @@ async function runModel(name, bytes, dims) {
 let c2paModule;
 
 function c2pa() {
-  c2paModule ??= import('../c2pa/c2pa.js').then(async (module) => {
+  c2paModule ??= import(scriptURL('c2pa/c2pa.js')).then(async (module) => {
     await module.default({ module_or_path: new URL('c2pa/c2pa_bg.wasm', appRoot) });
     return module;
   });
@@ -214,6 +266,12 @@ const handlers = {
     return { result: html };
   },
 
+  // The worker's WebAssembly memory, in bytes: Python's heap, which grows and never
+  // shrinks, so after an analysis it is the most that analysis needed (bench/memory.py).
+  async memory() {
+    return { result: pyodide._module.HEAPU8.buffer.byteLength };
+  },
+
   async close({ key }) {
     api.close_image(key);
     return { result: null };
@@ -238,15 +296,18 @@ function describeError(error) {
   return ['ImageLoadError', 'PdfError'].includes(error.type) ? text : `${error.type}: ${text}`;
 }
 
-const ready = start();
-ready.then(
-  (description) => self.postMessage({ type: 'ready', description }),
-  (error) => self.postMessage({ type: 'failed', error: describeError(error) }),
-);
-
+let ready;
 // One request at a time: Python is single-threaded and results must not interleave.
 let queue = Promise.resolve();
 self.onmessage = ({ data: message }) => {
+  if (message.type === 'start') {
+    ready = start(message.files);
+    ready.then(
+      (description) => self.postMessage({ type: 'ready', description }),
+      (error) => self.postMessage({ type: 'failed', error: describeError(error) }),
+    );
+    return;
+  }
   queue = queue.then(async () => {
     try {
       await ready;

@@ -30,7 +30,7 @@ from typing import Annotated, Any
 import numpy as np
 from scipy import ndimage
 
-from .. import exact_copies, features, matching, regions
+from .. import exact_copies, features, matching, regions, workscale
 from ..image import Image
 from ..layout import split_panels
 from ..registry import Param, analysis
@@ -82,6 +82,11 @@ def copy_move(
         int, Param("Smallest copied region reported (pixels)", 64, 100000, 1)
     ] = 400,
 ) -> Result:
+    # A large image is searched reduced (pycore.workscale): the search's memory grows with
+    # the pixels. Areas are counted in the full image's pixels.
+    factor = workscale.reduction_for(image)
+    image = workscale.reduced(image, factor)
+    min_area = workscale.reduced_area(min_area, factor)
     gray = image.gray() / 255.0
     # Small images are searched at twice their size: copies in them are small too, and
     # hold too few keypoints otherwise.
@@ -159,6 +164,7 @@ def copy_move(
         *features.cap_note(points.detected, max_keypoints),
         statistic("Keypoint matches", len(found.first), "pairs"),
         statistic("Verified copies", len(copies), "regions"),
+        *workscale.reduction_findings(factor),
     ]
     marks = []
     for group, (hypothesis, region) in enumerate(copies):
@@ -166,7 +172,7 @@ def copy_move(
             {
                 "statistic": f"Copy {group + 1}",
                 "value": hypothesis.transform.describe(),
-                "unit": f"{hypothesis.evidence()}, {int(region.target.sum())} px, "
+                "unit": f"{hypothesis.evidence()}, {int(region.target.sum()) * factor**2} px, "
                 f"correlation {region.correlation:.2f}",
             }
         )
@@ -188,8 +194,8 @@ def copy_move(
         reason = "No region of the image appears twice."
     return Result(
         score=score,
-        reason=reason,
-        marks=marks,
+        reason=reason + workscale.reduction_note(factor),
+        marks=workscale.enlarged_marks(marks, factor),
         findings=findings,
         maps={
             "copied": Map(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import numpy as np
 
-from .. import features, regions, reuse
+from .. import features, regions, reuse, workscale
 from ..image import Image
 from ..layout import Box, letter, split_panels
 from ..registry import Param, analysis
@@ -47,6 +47,11 @@ def duplicates(
         int, Param("Smallest reused region reported (pixels)", 64, 100000, 1)
     ] = 400,
 ) -> Result:
+    # A large figure is searched reduced (pycore.workscale): the search's memory grows with
+    # the pixels. Areas are counted in the full figure's pixels.
+    factor = workscale.reduction_for(image)
+    image = workscale.reduced(image, factor)
+    min_area = workscale.reduced_area(min_area, factor)
     boxes = split_panels(image.gray())
     units = reuse.units_of([image.gray()], [boxes])
     found, keypoints, detected = reuse.find_reuse(
@@ -58,6 +63,7 @@ def duplicates(
         statistic("Keypoints", keypoints, "points"),
         *features.cap_note(detected, keypoints),
         statistic("Reused regions", len(found), "regions"),
+        *workscale.reduction_findings(factor),
     ]
     covered = np.zeros((image.height, image.width), bool)
     marks = []
@@ -100,8 +106,8 @@ def duplicates(
         score = 0.1
     return Result(
         score=score,
-        reason=reason,
-        marks=marks,
+        reason=reason + workscale.reduction_note(factor),
+        marks=workscale.enlarged_marks(marks, factor),
         findings=findings,
         maps={
             "reused": Map(

@@ -17,13 +17,12 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from .jpeg import decode_rgb, is_ycbcr_jpeg
+from .strips import row_strips
 
 # Pillow modes that decode to more than 8 bits per sample, with their bit depth.
 _HIGH_DEPTH_MODES = {"I;16": 16, "I;16L": 16, "I;16B": 16, "I;16N": 16, "I": 32, "F": 32}
 # ITU-R BT.601 luma weights, as JPEG's Y channel and Pillow's 'L'.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
-# Rows processed at a time where whole-image float64 temporaries would be large.
-_STRIP_ROWS = 256
 
 
 class ImageLoadError(ValueError):
@@ -144,12 +143,9 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     out = np.empty(rgb.shape[:2], np.float64)
     # A strip of rows at a time: float64 copies of a whole 50-megapixel image's channels
     # would take gigabytes. Each element is computed as it would be at once (same bits).
-    for top in range(0, rgb.shape[0], _STRIP_ROWS):
-        strip = rgb[top : top + _STRIP_ROWS]
-        red, green, blue = (strip[:, :, channel].astype(np.float64) for channel in range(3))
-        out[top : top + _STRIP_ROWS] = (
-            LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
-        )
+    for rows in row_strips(rgb.shape[0]):
+        red, green, blue = (rgb[rows, :, channel].astype(np.float64) for channel in range(3))
+        out[rows] = LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
     return out
 
 

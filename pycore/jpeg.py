@@ -19,14 +19,14 @@ import io
 import numpy as np
 from PIL import Image as PILImage
 
+from .strips import row_strips
+
 # libjpeg's limit on either side of a JPEG image.
 JPEG_MAX_SIDE = 65500
 # Pillow's subsampling code for 4:4:4 (no chroma subsampling).
 _SUBSAMPLING_444 = 0
 # libjpeg's fixed-point colour conversion: 16 fractional bits, rounding by adding one half.
 _SCALE_BITS = 16
-# Rows converted at a time (bounds the colour conversion's memory).
-_STRIP_ROWS = 256
 _ONE_HALF = 1 << (_SCALE_BITS - 1)
 
 
@@ -154,8 +154,7 @@ def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.nda
     rgb = np.empty((*luma.shape, 3), np.uint8)
     # A strip of rows at a time: the 64-bit intermediates of a whole 50-megapixel image
     # would take gigabytes.
-    for top in range(0, luma.shape[0], _STRIP_ROWS):
-        rows = slice(top, top + _STRIP_ROWS)
+    for rows in row_strips(luma.shape[0]):
         y, cb, cr = luma[rows].astype(np.int64), blue[rows], red[rows]
         rgb[rows, :, 0] = np.clip(y + _CR_TO_R[cr], 0, 255)
         rgb[rows, :, 1] = np.clip(y + ((_CB_TO_G[cb] + _CR_TO_G[cr]) >> _SCALE_BITS), 0, 255)

@@ -9,6 +9,7 @@ import numpy as np
 from scipy import ndimage, special
 
 from .colormaps import COLORMAPS
+from .strips import row_strips
 
 Verdict = Literal["clean", "inconclusive", "suspicious"]
 VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
@@ -24,7 +25,6 @@ REGION_CLEAN = 0.01
 REGION_SUSPICIOUS = 0.03
 
 
-@dataclass
 class Map:
     """A 2-D map in [0, 1] (1 = most suspicious, or brightest for visual aids).
 
@@ -34,23 +34,59 @@ class Map:
     ``plot`` (a spectrum, say) has axes of its own and is shown beside the image.
     """
 
-    data: np.ndarray
-    colormap: str = "inferno"
-    legend: str = ""
-    kind: Literal["overlay", "plot"] = "overlay"
+    def __init__(
+        self,
+        data: np.ndarray,
+        colormap: str = "inferno",
+        legend: str = "",
+        kind: Literal["overlay", "plot"] = "overlay",
+    ) -> None:
+        if kind not in ("overlay", "plot"):
+            raise ValueError(f"a map is an overlay or a plot, not {kind!r}")
+        if data.ndim != 2:
+            raise ValueError(f"a map is 2-D, got shape {data.shape}")
+        if colormap not in COLORMAPS:
+            raise ValueError(f"unknown colormap {colormap!r}; use one of {COLORMAPS}")
+        self.colormap = colormap
+        self.legend = legend
+        self.kind = kind
+        # float32 values, or after keep_levels_only() their 8-bit levels.
+        self._stored = _unit_values(data)
 
-    def __post_init__(self) -> None:
-        if self.kind not in ("overlay", "plot"):
-            raise ValueError(f"a map is an overlay or a plot, not {self.kind!r}")
-        if self.data.ndim != 2:
-            raise ValueError(f"a map is 2-D, got shape {self.data.shape}")
-        if self.colormap not in COLORMAPS:
-            raise ValueError(f"unknown colormap {self.colormap!r}; use one of {COLORMAPS}")
-        self.data = np.clip(np.nan_to_num(self.data.astype(np.float32)), 0.0, 1.0)
+    @property
+    def data(self) -> np.ndarray:
+        """The map's values in [0, 1] as float32 (after :meth:`keep_levels_only`, its
+        levels / 255)."""
+        if self._stored.dtype == np.uint8:
+            return self._stored / np.float32(255.0)
+        return self._stored
 
     def to_uint8(self) -> np.ndarray:
         """The map as 8-bit levels, 255 = most suspicious, in C order (row after row)."""
-        return np.ascontiguousarray(np.rint(self.data * 255.0).astype(np.uint8))
+        if self._stored.dtype == np.uint8:
+            return self._stored
+        levels = np.empty(self._stored.shape, np.uint8)
+        for rows in row_strips(levels.shape[0]):
+            levels[rows] = np.rint(self._stored[rows] * 255.0)
+        return levels
+
+    def keep_levels_only(self) -> None:
+        """Keep only the 8-bit levels that the page, the CLI and the report show: a quarter
+        of the memory (a 50-megapixel map takes 50 MB so, not 200 MB). The page's worker
+        keeps every analysis's maps of every open image."""
+        self._stored = self.to_uint8()
+
+
+def _unit_values(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32 in [0, 1] (not-a-number as 0, others clipped), a strip of rows
+    at a time so that no second full-size copy is made."""
+    unit = np.empty(values.shape, np.float32)
+    for rows in row_strips(unit.shape[0]):
+        part = unit[rows]
+        part[...] = values[rows]
+        np.nan_to_num(part, copy=False)
+        np.clip(part, 0.0, 1.0, out=part)
+    return unit
 
 
 def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:

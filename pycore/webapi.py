@@ -98,6 +98,9 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         _failures.setdefault(key, {})[analysis_id] = f"{type(error).__name__}: {error}"
         raise
     _failures.get(key, {}).pop(analysis_id, None)
+    # Kept for the session (the page shows it again, the report draws it): maps as levels.
+    for layer in result.maps.values():
+        layer.keep_levels_only()
     _results.setdefault(key, {})[analysis_id] = (result, params)
     return _payload(result, params)
 

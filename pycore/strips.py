@@ -16,3 +16,13 @@ def row_strips(height: int, rows: int = STRIP_ROWS) -> Iterator[slice]:
     """Consecutive slices of ``rows`` rows (the last one shorter) covering ``height``."""
     for top in range(0, height, rows):
         yield slice(top, min(top + rows, height))
+
+
+def halo_strips(height: int, halo: int, rows: int = STRIP_ROWS) -> Iterator[tuple[slice, ...]]:
+    """For a filter reaching ``halo`` rows out: (the strip's rows, those rows with up to
+    ``halo`` rows of context either side, where the strip lies within that context).
+    Filtering the context and keeping the strip gives what filtering the whole image
+    does, the image's own edges included."""
+    for strip in row_strips(height, rows):
+        start, stop = max(strip.start - halo, 0), min(strip.stop + halo, height)
+        yield strip, slice(start, stop), slice(strip.start - start, strip.stop - start)

@@ -22,6 +22,7 @@ from scipy import ndimage
 from ..image import Image
 from ..registry import Param, analysis
 from ..result import Map, Result, calibrated, statistic
+from ..strips import halo_strips, row_strips
 from .noise import IMMERKAER_KERNEL, MEDIAN_ABS_TO_SIGMA
 
 # The ring around a flat region where the image's own noise is measured, in pixels.
@@ -81,7 +82,7 @@ def enhance(
     }
     if image.channels == 3:
         maps["principal_component"] = Map(
-            principal_component(image.unit(), component),
+            principal_component(_samples(image), component),
             colormap="viridis",
             legend=f"projection on colour component {component}",
         )
@@ -93,7 +94,7 @@ def enhance(
     labels, count = ndimage.label(unnatural)
     largest = int(np.bincount(labels.ravel())[1:].max()) if count else 0
     maps["flat_regions"] = Map(
-        unnatural.astype(np.float32),
+        unnatural,
         colormap="inferno",
         legend=f"constant regions of {flat_min_area} px or more, at intensities noisy elsewhere",
     )
@@ -124,11 +125,18 @@ def _sweep_bounds(center: float, width: float) -> tuple[float, float]:
     return max(0.0, center - width / 2.0), min(100.0, center + width / 2.0)
 
 
+# The views are computed a strip of rows at a time into float32 (pycore.strips): on a
+# 50-megapixel image each whole-image float64 temporary takes 400 MB.
+
+
 def level_sweep(gray: np.ndarray, center: float, width: float) -> np.ndarray:
     """Intensities between two percentiles stretched to [0, 1], the rest clipped."""
     low, high = np.percentile(gray, _sweep_bounds(center, width))
     span = high - low if high > low else 1.0
-    return np.clip((gray - low) / span, 0.0, 1.0)
+    swept = np.empty(gray.shape, np.float32)
+    for rows in row_strips(gray.shape[0]):
+        swept[rows] = np.clip((gray[rows] - low) / span, 0.0, 1.0)
+    return swept
 
 
 def equalize(gray: np.ndarray, bins: int = 256) -> np.ndarray:
@@ -136,27 +144,57 @@ def equalize(gray: np.ndarray, bins: int = 256) -> np.ndarray:
     counts, edges = np.histogram(gray, bins=bins)
     cumulative = np.cumsum(counts) / gray.size
     centers = (edges[:-1] + edges[1:]) / 2.0
-    return np.interp(gray, centers, cumulative)
+    equalized = np.empty(gray.shape, np.float32)
+    for rows in row_strips(gray.shape[0]):
+        equalized[rows] = np.interp(gray[rows], centers, cumulative)
+    return equalized
 
 
 def gradient(gray: np.ndarray) -> np.ndarray:
     """Sobel gradient magnitude, scaled so the 99.5th percentile is full scale."""
-    magnitude = np.hypot(ndimage.sobel(gray, axis=0), ndimage.sobel(gray, axis=1))
+    magnitude = np.empty(gray.shape, np.float32)
+    # Sobel reaches one row out: each strip is filtered with a row of context either side.
+    for rows, context, inner in halo_strips(gray.shape[0], 1):
+        strip = gray[context]
+        magnitude[rows] = np.hypot(ndimage.sobel(strip, axis=0), ndimage.sobel(strip, axis=1))[
+            inner
+        ]
     top = np.percentile(magnitude, 99.5)
-    return magnitude / top if top > 0 else magnitude
+    if top > 0:
+        magnitude /= top
+    return magnitude
 
 
 def principal_component(samples: np.ndarray, component: int) -> np.ndarray:
-    """Colours projected on their ``component``-th principal axis, stretched to [0, 1]."""
-    pixels = samples.reshape(-1, 3)
-    centred = pixels - pixels.mean(axis=0)
-    covariance = centred.T @ centred / max(len(centred) - 1, 1)
-    _, vectors = np.linalg.eigh(covariance)  # ascending eigenvalues
+    """Colours (height x width x 3, any scale) projected on their ``component``-th
+    principal axis, stretched to [0, 1]."""
+    height, width = samples.shape[:2]
+
+    def colours(rows: slice) -> np.ndarray:
+        return samples[rows].reshape(-1, 3).astype(np.float64)
+
+    strips = list(row_strips(height))
+    mean = sum(colours(rows).sum(axis=0) for rows in strips) / (height * width)
+    covariance = np.zeros((3, 3))
+    for rows in strips:
+        centred = colours(rows) - mean
+        covariance += centred.T @ centred
+    _, vectors = np.linalg.eigh(covariance / max(height * width - 1, 1))  # ascending
     axis = vectors[:, 3 - component]
-    projection = (centred @ axis).reshape(samples.shape[:2])
+    projection = np.empty((height, width), np.float32)
+    for rows in strips:
+        projection[rows] = ((colours(rows) - mean) @ axis).reshape(-1, width)
     low, high = np.percentile(projection, (0.5, 99.5))
     span = high - low if high > low else 1.0
-    return np.clip((projection - low) / span, 0.0, 1.0)
+    projection -= low
+    projection /= span
+    return np.clip(projection, 0.0, 1.0, out=projection)
+
+
+def _samples(image: Image) -> np.ndarray:
+    """The samples in the file's own levels where it has fixed ones (8 and 16 bits), else in
+    8-bit units (:meth:`Image.unit`); callers take float64 copies a strip at a time."""
+    return image.pixels if image.pixels.dtype in (np.uint8, np.uint16) else image.unit()
 
 
 def flat_pixels(image: Image, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -166,16 +204,22 @@ def flat_pixels(image: Image, tolerance: float) -> tuple[np.ndarray, np.ndarray]
     neighbourhood. Levels are the file's own (a 16-bit file's noise of a few counts is
     not flatness); files without fixed levels (32-bit, float) are measured in 8-bit units.
     """
-    integer = image.pixels.dtype in (np.uint8, np.uint16)
-    samples = image.pixels.astype(np.float64) if integer else image.unit()
-    deviation = np.zeros(samples.shape[:2])
-    for channel in range(samples.shape[2]):
-        plane = samples[:, :, channel]
-        mean = ndimage.uniform_filter(plane, size=5, mode="reflect")
-        square = ndimage.uniform_filter(plane * plane, size=5, mode="reflect")
-        deviation = np.maximum(deviation, np.sqrt(np.maximum(square - mean * mean, 0.0)))
-    # A tiny floor absorbs floating-point residue in exactly constant neighbourhoods.
-    return samples.mean(axis=2), deviation <= max(tolerance, 1e-6)
+    source = _samples(image)
+    levels = np.empty(source.shape[:2])
+    flat = np.empty(source.shape[:2], bool)
+    # The 5x5 window reaches two rows out: each strip is filtered with two rows of context.
+    for rows, context, inner in halo_strips(source.shape[0], 2):
+        samples = source[context].astype(np.float64)
+        deviation = np.zeros(samples.shape[:2])
+        for channel in range(samples.shape[2]):
+            plane = samples[:, :, channel]
+            mean = ndimage.uniform_filter(plane, size=5, mode="reflect")
+            square = ndimage.uniform_filter(plane * plane, size=5, mode="reflect")
+            deviation = np.maximum(deviation, np.sqrt(np.maximum(square - mean * mean, 0.0)))
+        # A tiny floor absorbs floating-point residue in exactly constant neighbourhoods.
+        flat[rows] = deviation[inner] <= max(tolerance, 1e-6)
+        levels[rows] = samples[inner].mean(axis=2)
+    return levels, flat
 
 
 def unnatural_flat_regions(
@@ -193,7 +237,8 @@ def unnatural_flat_regions(
     labels, count = ndimage.label(flat)
     if not count:
         return np.zeros_like(flat), np.zeros_like(flat)
-    residual = np.abs(ndimage.correlate(levels, IMMERKAER_KERNEL, mode="reflect"))
+    residual = ndimage.correlate(levels, IMMERKAER_KERNEL, mode="reflect")
+    np.abs(residual, out=residual)
     low, high = levels.min(), levels.max()
     margin = _END_MARGIN * (high - low)
     areas = np.bincount(labels.ravel(), minlength=count + 1)

@@ -77,7 +77,8 @@ def decode_rgb(data: bytes) -> np.ndarray | None:
         planes = _planes(data, picture.size)
         luma, blue, red = planes[:, :, 0], planes[:, :, 1], planes[:, :, 2]
     elif (luma_h, luma_v) == (2, 2) and min(picture.size) >= 2:
-        luma = _planes(data, picture.size)[:, :, 0]
+        # A copy, so that the other two full-size planes are freed at once.
+        luma = _planes(data, picture.size)[:, :, 0].copy()
         half = _planes(data, (picture.width // 2, picture.height // 2))
         height, width = luma.shape
         if half.shape[:2] != ((height + 1) // 2, (width + 1) // 2):
@@ -135,18 +136,24 @@ def _upsample_h2v2(plane: np.ndarray) -> np.ndarray:
     """
     if plane.shape[1] <= 2:
         return np.repeat(np.repeat(plane, 2, axis=0), 2, axis=1)
-    samples = plane.astype(np.int32)
-    above = np.concatenate([samples[:1], samples[:-1]])
-    below = np.concatenate([samples[1:], samples[-1:]])
-    columns = np.empty((2 * samples.shape[0], samples.shape[1]), np.int32)
-    columns[0::2] = 3 * samples + above
-    columns[1::2] = 3 * samples + below
-    left = np.concatenate([columns[:, :1], columns[:, :-1]], axis=1)
-    right = np.concatenate([columns[:, 1:], columns[:, -1:]], axis=1)
-    output = np.empty((columns.shape[0], 2 * columns.shape[1]), np.int32)
-    output[:, 0::2] = (3 * columns + left + 8) >> 4
-    output[:, 1::2] = (3 * columns + right + 7) >> 4
-    return output.astype(np.uint8)
+    height, width = plane.shape
+    output = np.empty((2 * height, 2 * width), np.uint8)
+    # A strip of rows at a time (the int32 temporaries of a whole 50-megapixel image would
+    # take a gigabyte), each with its neighbours above and below: the same bits.
+    for rows in row_strips(height):
+        indices = np.arange(rows.start, rows.stop)
+        samples = plane[rows].astype(np.int32)
+        above = plane[np.maximum(indices - 1, 0)].astype(np.int32)
+        below = plane[np.minimum(indices + 1, height - 1)].astype(np.int32)
+        columns = np.empty((2 * len(indices), width), np.int32)
+        columns[0::2] = 3 * samples + above
+        columns[1::2] = 3 * samples + below
+        left = np.concatenate([columns[:, :1], columns[:, :-1]], axis=1)
+        right = np.concatenate([columns[:, 1:], columns[:, -1:]], axis=1)
+        strip = output[2 * rows.start : 2 * rows.stop]
+        strip[:, 0::2] = (3 * columns + left + 8) >> 4
+        strip[:, 1::2] = (3 * columns + right + 7) >> 4
+    return output
 
 
 def _ycbcr_to_rgb(luma: np.ndarray, blue: np.ndarray, red: np.ndarray) -> np.ndarray:

@@ -65,20 +65,22 @@ class Image:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    def unit(self) -> np.ndarray:
-        """Samples as float64 in 8-bit units (0..255), channels kept.
+    def unit(self, channel: int | None = None) -> np.ndarray:
+        """Samples as float64 in 8-bit units (0..255), channels kept, or only ``channel``
+        (height x width: a third of the memory, for a large image).
 
         Integer types are scaled by their full range (16-bit / 257), so the same scene
         stored at 8 or 16 bits gives the same numbers; 32-bit integer and float images
         have no fixed range and are scaled from their own finite minimum and maximum
-        (not-a-number and infinite samples become 0).
+        over all channels (not-a-number and infinite samples become 0).
         """
         samples = self.pixels
-        if samples.dtype == np.uint8:
-            return samples.astype(np.float64)
-        if samples.dtype == np.uint16:
-            return samples / 257.0
-        return _stretch(samples, 0.0, 100.0)
+        if samples.dtype in (np.uint8, np.uint16):
+            if channel is not None:
+                samples = samples[:, :, channel]
+            return samples.astype(np.float64) if samples.dtype == np.uint8 else samples / 257.0
+        stretched = _stretch(samples, 0.0, 100.0)
+        return stretched if channel is None else stretched[:, :, channel]
 
     def rgb8(self) -> np.ndarray:
         """The image as 8-bit RGB (height x width x 3), e.g. to re-encode it as JPEG."""

@@ -96,9 +96,10 @@ def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np
     pixels it was measured on; where the blocks stop short of the edge (whole blocks only),
     the last row and column of values carry on to it.
     """
-    grown = np.repeat(np.repeat(values, block, axis=0), block, axis=1)
-    short = ((0, max(height - grown.shape[0], 0)), (0, max(width - grown.shape[1], 0)))
-    return np.pad(grown, short, mode="edge")[:height, :width]
+    # Each pixel's block, by indexing: the only full-size array made is the result.
+    rows = np.minimum(np.arange(height) // block, values.shape[0] - 1)
+    cols = np.minimum(np.arange(width) // block, values.shape[1] - 1)
+    return values[np.ix_(rows, cols)]
 
 
 def verdict_for(score: float) -> Verdict:

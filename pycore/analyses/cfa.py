@@ -33,6 +33,7 @@ from ..result import (
     largest_region,
     statistic,
 )
+from ..strips import halo_strips
 
 _BLOCK = 8
 # The image must show demosaicing traces overall (median block feature) to be judged.
@@ -65,7 +66,7 @@ def cfa(
         return Result(reason="A grayscale image has no colour filter array traces to check.")
     if min(image.width, image.height) < _MIN_SIDE:
         return Result(reason=f"Too small to check (under {_MIN_SIDE} pixels a side).")
-    green = image.unit()[:, :, 1]
+    green = image.unit(channel=1)
     feature, lattice = block_feature(green)
     trace = float(np.median(feature))
     findings = [
@@ -113,19 +114,26 @@ def block_feature(green: np.ndarray) -> tuple[np.ndarray, str]:
     Returns log(GM of variance on the measured lattice / GM on the interpolated one),
     positive where demosaicing traces are present.
     """
-    predicted = ndimage.correlate(
-        green, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]) / 4.0, mode="reflect"
-    )
-    error = (green - predicted) ** 2
     # The local variance is simplified to the mean square of the error over a pixel and its
     # four diagonal neighbours, all on the same quincunx lattice (Ferrara et al. weight a
     # 7x7 same-lattice window); its log averaged per lattice gives log geometric means.
     same_lattice = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]]) / 5.0
-    log_variance = whole_blocks(
-        np.log(ndimage.correlate(error, same_lattice, mode="reflect") + 1e-6), _BLOCK
-    )
+    # A strip of rows at a time (whole blocks), each with the two rows either side that the
+    # two 3x3 filters reach: the same values as the whole image at once, in far less memory.
     even = (np.add.outer(np.arange(_BLOCK), np.arange(_BLOCK)) % 2) == 0  # blocks start even
-    difference = log_variance[:, :, even].mean(axis=2) - log_variance[:, :, ~even].mean(axis=2)
+    block_rows = []
+    for _, context, inner in halo_strips(green.shape[0], 2):
+        strip = green[context]
+        predicted = ndimage.correlate(
+            strip, np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]) / 4.0, mode="reflect"
+        )
+        error = (strip - predicted) ** 2
+        local = ndimage.correlate(error, same_lattice, mode="reflect")[inner]
+        log_variance = whole_blocks(np.log(local + 1e-6), _BLOCK)
+        block_rows.append(
+            log_variance[:, :, even].mean(axis=2) - log_variance[:, :, ~even].mean(axis=2)
+        )
+    difference = np.concatenate(block_rows)
     # The measured lattice is the one with the larger prediction error, image-wide.
     if np.median(difference) >= 0:
         return difference, "even (x + y)"

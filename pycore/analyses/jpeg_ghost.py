@@ -18,6 +18,7 @@ are left out: their normalised curves are noise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import numpy as np
@@ -37,6 +38,7 @@ from ..result import (
     largest_region,
     statistic,
 )
+from ..strips import row_strips
 
 _BLOCK = 8
 # A pixel is in a ghost where its curve rebounds this much more than the image's usual.
@@ -153,21 +155,27 @@ def ghost_curves(
     Differences are summed per 8x8 block (JPEG's own unit) and then averaged over
     ``window`` pixels, so the work after the re-saves is on 64 times fewer values.
     """
-    original = gray.astype(np.float64)
     span = max(window // _BLOCK, 1)
-    differences = np.stack(
-        [
-            ndimage.uniform_filter(
-                _block_means((original - recompress(gray[:, :, None], int(quality))[:, :, 0]) ** 2),
-                span,
-                mode="nearest",
-            )
-            for quality in qualities
-        ]
-    )
+
+    def block_means(values_of: Callable[[slice], np.ndarray]) -> np.ndarray:
+        # Made and averaged a strip of whole blocks at a time: on a 50-megapixel image each
+        # full-size float64 array would take 400 MB. Each block's mean is the same.
+        return np.concatenate([_block_means(values_of(rows)) for rows in row_strips(len(gray))])
+
+    def original(rows: slice) -> np.ndarray:
+        return gray[rows].astype(np.float64)
+
+    def smoothed_difference(quality: int) -> np.ndarray:
+        resaved = recompress(gray[:, :, None], quality)[:, :, 0]
+        squared = block_means(lambda rows: (original(rows) - resaved[rows]) ** 2)
+        return ndimage.uniform_filter(squared, span, mode="nearest")
+
+    differences = np.stack([smoothed_difference(int(quality)) for quality in qualities])
     low, high = differences.min(axis=0), differences.max(axis=0)
-    mean = ndimage.uniform_filter(_block_means(original), span, mode="nearest")
-    square = ndimage.uniform_filter(_block_means(original**2), span, mode="nearest")
+    mean = ndimage.uniform_filter(block_means(original), span, mode="nearest")
+    square = ndimage.uniform_filter(
+        block_means(lambda rows: original(rows) ** 2), span, mode="nearest"
+    )
     textured = square - mean**2 >= _MIN_TEXTURE**2
     return (differences - low) / np.maximum(high - low, 1e-9), textured
 

@@ -18,6 +18,12 @@ def row_strips(height: int, rows: int = STRIP_ROWS) -> Iterator[slice]:
         yield slice(top, min(top + rows, height))
 
 
+def block_strip_rows(block: int) -> int:
+    """Rows per strip for work in ``block`` x ``block`` blocks: whole blocks, about
+    STRIP_ROWS rows."""
+    return block * max(1, STRIP_ROWS // block)
+
+
 def halo_strips(height: int, halo: int, rows: int = STRIP_ROWS) -> Iterator[tuple[slice, ...]]:
     """For a filter reaching ``halo`` rows out: (the strip's rows, those rows with up to
     ``halo`` rows of context either side, where the strip lies within that context).

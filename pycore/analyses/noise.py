@@ -29,6 +29,7 @@ from ..blocks import all_blocks
 from ..image import Image
 from ..registry import Param, analysis
 from ..result import Map, Result, expand_blocks, statistic
+from ..strips import block_strip_rows, halo_strips, row_strips
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
 IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
@@ -67,7 +68,7 @@ def noise(
     amplification: Annotated[float, Param("Multiplies the residual for display", 1, 50, 1)] = 10.0,
 ) -> Result:
     gray = image.gray()
-    residual = gray - ndimage.median_filter(gray, size=median_size, mode="reflect")
+    residual = median_residual(gray, median_size)
     # PCA needs enough patches per block for its smallest eigenvalue to be trusted.
     pca_block = max(block_size, _PCA_MIN_BLOCK)
     estimates = {
@@ -99,8 +100,11 @@ def noise(
             colormap="viridis",
             legend=f"noise sigma per block ({method}), 0 to {scale:.3g} levels (mid = typical)",
         )
+    shown = np.empty(residual.shape, np.float32)
+    for rows in row_strips(residual.shape[0]):
+        shown[rows] = np.abs(residual[rows]) * (amplification / 255.0)
     maps["residual"] = Map(
-        np.abs(residual) * (amplification / 255.0),
+        shown,
         colormap="gray",
         legend=f"|median residual|, 0 to {255.0 / amplification:.3g} levels",
     )
@@ -114,28 +118,51 @@ def noise(
     )
 
 
+# Large images: each estimate works a strip of whole blocks at a time (with the rows its
+# filter reaches), so that no full-size float64 temporaries are made (400 MB each at 50
+# megapixels); every block gets the value it gets from the whole image.
+
+
+def median_residual(gray: np.ndarray, size: int) -> np.ndarray:
+    """``gray`` less its ``size`` x ``size`` median (the content removed, the noise left)."""
+    residual = np.empty(gray.shape)
+    for rows, context, inner in halo_strips(gray.shape[0], size // 2):
+        strip = gray[context]
+        residual[rows] = (strip - ndimage.median_filter(strip, size=size, mode="reflect"))[inner]
+    return residual
+
+
 def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     """Immerkaer's noise deviation per ``block_size`` block, robust to edges.
 
     Returns an array of ceil(H / block_size) x ceil(W / block_size) values in the units of
     ``gray``; partial blocks at the right and bottom edges use the pixels they have.
     """
-    filtered = np.abs(ndimage.correlate(gray.astype(np.float64), IMMERKAER_KERNEL, mode="reflect"))
-    return np.nanmedian(all_blocks(filtered, block_size), axis=(2, 3)) * MEDIAN_ABS_TO_SIGMA
+    per_strip = []
+    for _, context, inner in halo_strips(gray.shape[0], 1, block_strip_rows(block_size)):
+        strip = np.asarray(gray[context], np.float64)
+        filtered = np.abs(ndimage.correlate(strip, IMMERKAER_KERNEL, mode="reflect")[inner])
+        per_strip.append(np.nanmedian(all_blocks(filtered, block_size), axis=(2, 3)))
+    return np.concatenate(per_strip) * MEDIAN_ABS_TO_SIGMA
 
 
 def wavelet_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:
     """Mahdian and Saic's estimate per block: median |HH| / 0.6745 of the finest Haar
     diagonal sub-band (orthonormal, so white noise keeps its deviation there)."""
-    padded = np.pad(
-        gray.astype(np.float64), ((0, gray.shape[0] % 2), (0, gray.shape[1] % 2)), mode="reflect"
-    )
-    diagonal = (
-        padded[0::2, 0::2] - padded[0::2, 1::2] - padded[1::2, 0::2] + padded[1::2, 1::2]
-    ) / 2.0
-    # Each coefficient stands for a 2x2 pixel square: half-size blocks cover the same area.
-    half = all_blocks(np.abs(diagonal), block_size // 2)
-    return np.nanmedian(half, axis=(2, 3)) / _MEDIAN_ABS_OF_NORMAL
+    # An odd last row or column is mirrored, as np.pad's "reflect" does.
+    height, width = gray.shape
+    row_index = np.pad(np.arange(height), (0, height % 2), mode="reflect")
+    per_strip = []
+    for rows in row_strips(len(row_index), block_strip_rows(block_size)):
+        strip = gray[row_index[rows]].astype(np.float64)
+        padded = np.pad(strip, ((0, 0), (0, width % 2)), mode="reflect")
+        diagonal = (
+            padded[0::2, 0::2] - padded[0::2, 1::2] - padded[1::2, 0::2] + padded[1::2, 1::2]
+        ) / 2.0
+        # Each coefficient stands for a 2x2 pixel square: half-size blocks cover the same area.
+        half = all_blocks(np.abs(diagonal), block_size // 2)
+        per_strip.append(np.nanmedian(half, axis=(2, 3)))
+    return np.concatenate(per_strip) / _MEDIAN_ABS_OF_NORMAL
 
 
 def pca_noise_sigma(gray: np.ndarray, block_size: int, patch: int = 4) -> np.ndarray:
@@ -144,17 +171,19 @@ def pca_noise_sigma(gray: np.ndarray, block_size: int, patch: int = 4) -> np.nda
     smallest sample eigenvalue, (1 - sqrt(d / n))^2, then its square root."""
     height, width = gray.shape
     rows, cols = -(-height // block_size), -(-width // block_size)
-    padded = np.pad(
-        gray.astype(np.float64),
-        ((0, rows * block_size - height), (0, cols * block_size - width)),
-        mode="reflect",
-    )
+    # Rows and columns past the last whole block are mirrored, as np.pad's "reflect" does;
+    # the rows a block row at a time.
+    row_index = np.pad(np.arange(height), (0, rows * block_size - height), mode="reflect")
     dimension = patch * patch
     count = (block_size - patch + 1) ** 2
     shrinkage = (1.0 - np.sqrt(dimension / count)) ** 2
     sigma = np.empty((rows, cols))
     for row in range(rows):  # one row of blocks at a time keeps memory small
-        strip = padded[row * block_size : (row + 1) * block_size]
+        strip = np.pad(
+            gray[row_index[row * block_size : (row + 1) * block_size]].astype(np.float64),
+            ((0, 0), (0, cols * block_size - width)),
+            mode="reflect",
+        )
         windows = np.lib.stride_tricks.sliding_window_view(strip, (patch, patch))
         # blocks x patches x dimension, for patches lying wholly inside each block
         inside = windows[: block_size - patch + 1].reshape(

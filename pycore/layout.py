@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .strips import row_strips
+
 _GUTTER_SHARE = 0.98
 # A seam changes the image this many times more than a typical row or column step does.
 _SEAM_FACTOR = 4.0
@@ -67,11 +69,9 @@ def split_panels(
     colour = float(np.median(frame))
     if tolerance < colour < 255 - tolerance:
         colour = 255.0  # no clear frame: gutters are white, as in most journals
-    background = np.abs(gray - colour) <= tolerance
-    steps = (
-        np.abs(np.diff(gray, axis=0, append=gray[-1:])),
-        np.abs(np.diff(gray, axis=1, append=gray[:, -1:])),
-    )
+    background = np.empty(gray.shape, bool)
+    for rows in row_strips(gray.shape[0]):  # no full-size float copy (large figures)
+        background[rows] = np.abs(gray[rows] - colour) <= tolerance
     smallest = max(16, int(min_panel * min(gray.shape)))
     clear = background | _small_objects(~background, smallest)
     found: list[Box] = []
@@ -79,7 +79,7 @@ def split_panels(
         Box(0, 0, gray.shape[1], gray.shape[0]),
         background,
         clear,
-        steps,
+        gray,
         min_gutter,
         smallest,
         found,
@@ -99,7 +99,7 @@ def _cut(
     box: Box,
     background: np.ndarray,
     clear: np.ndarray,
-    steps: tuple[np.ndarray, np.ndarray],
+    gray: np.ndarray,
     min_gutter: int,
     smallest: int,
     found: list[Box],
@@ -113,12 +113,12 @@ def _cut(
         ):
             pieces = []  # objects on a plain background (cells on black), not panels
         if len(pieces) <= 1:
-            step = steps[axis][box.top : box.bottom, box.left : box.right]
+            step = _steps(gray, box, axis)
             pieces = _pieces_at_seams(_seams(step, axis), smallest, step.shape[axis])
         if len(pieces) > 1 and depth < _MAX_DEPTH:
             for start, end in pieces:
                 child = _child(box, axis, start, end)
-                _cut(child, background, clear, steps, min_gutter, smallest, found, depth + 1)
+                _cut(child, background, clear, gray, min_gutter, smallest, found, depth + 1)
             return
     found.append(box)
 
@@ -150,6 +150,21 @@ def _splits_into_panels(
         elif _frame_share(content, piece) >= _PANEL_FRAME:
             rectangular += amount
     return dropped <= _DROPPED_CONTENT * total and rectangular >= 0.5 * (total - dropped)
+
+
+def _steps(gray: np.ndarray, box: Box, axis: int) -> np.ndarray:
+    """|difference| of each pixel of ``box`` with the next along ``axis`` (0 past the
+    figure's last row or column), made for the box alone: two full-size arrays of them
+    would take 800 MB on a 50-megapixel figure."""
+    stop = (box.bottom, box.right)[axis]
+    end = gray.shape[axis]
+    # The box and, where there is one, the row (or column) after it.
+    beyond = [slice(box.top, box.bottom), slice(box.left, box.right)]
+    beyond[axis] = slice((box.top, box.left)[axis], min(stop + 1, end))
+    values = gray[tuple(beyond)]
+    if stop == end:  # the figure's edge: no step past it
+        values = np.concatenate([values, values.take([-1], axis=axis)], axis=axis)
+    return np.abs(np.diff(values, axis=axis))
 
 
 def _small_objects(content: np.ndarray, smallest: int) -> np.ndarray:

@@ -23,6 +23,7 @@ from ..image import Image
 from ..jpeg import near_block_grid
 from ..registry import Param, analysis
 from ..result import Map, Result, calibrated, statistic
+from ..strips import halo_strips
 
 # The smallest tile with frequencies to spare once the content's and JPEG's are left out.
 _MIN_TILE = 32
@@ -63,8 +64,7 @@ def resampling(
     if min(image.width, image.height) < _MIN_TILE:
         return Result(reason=f"Too small to look for resampling (under {_MIN_TILE} pixels a side).")
     gray = image.gray()
-    residue = gray - ndimage.correlate(gray, _PREDICTOR, mode="reflect")
-    p_map = np.exp(-(residue**2))
+    p_map = probability_map(gray)
     tile = min(tile, *gray.shape)
     step = tile // 2
     strengths = tile_peak_strength(p_map, tile, step, image.format in ("JPEG", "MPO"))
@@ -77,8 +77,8 @@ def resampling(
     typical = max(float(np.median(textured)) if textured.size else 0.0, _RANDOM_PEAK)
     contrast = strongest / typical
     score = calibrated(contrast, _CONTRAST_CLEAN, _CONTRAST_SUSPICIOUS)
-    per_pixel = nearest_tile_values(strengths / typical, tile, step, gray.shape)
     scale = max(2 * _CONTRAST_SUSPICIOUS, contrast)
+    per_pixel = nearest_tile_values(strengths / typical / scale, tile, step, gray.shape)
     findings = [
         statistic("Strongest tile", strongest, "peak over median"),
         statistic("Typical textured tile", typical, "peak over median"),
@@ -99,13 +99,24 @@ def resampling(
         reason=reason,
         maps={
             "periodicity": Map(
-                per_pixel / scale,
+                per_pixel,
                 colormap="inferno",
                 legend=f"tile periodicity over the typical tile, 0 to {scale:.3g}",
             )
         },
         findings=findings,
     )
+
+
+def probability_map(gray: np.ndarray) -> np.ndarray:
+    """exp(-residue^2) of the linear predictor's residue, a strip of rows at a time (with the
+    row either side it reaches): no full-size temporaries on a large image."""
+    p_map = np.empty(gray.shape)
+    for rows, context, inner in halo_strips(gray.shape[0], 1):
+        strip = gray[context]
+        residue = (strip - ndimage.correlate(strip, _PREDICTOR, mode="reflect"))[inner]
+        p_map[rows] = np.exp(-(residue**2))
+    return p_map
 
 
 def tile_peak_strength(p_map: np.ndarray, tile: int, step: int, skip_jpeg_grid: bool) -> np.ndarray:

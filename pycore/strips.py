@@ -24,11 +24,14 @@ def block_strip_rows(block: int) -> int:
     return block * max(1, STRIP_ROWS // block)
 
 
-def halo_strips(height: int, halo: int, rows: int = STRIP_ROWS) -> Iterator[tuple[slice, ...]]:
+def halo_strips(
+    height: int, halo: int, rows: int = STRIP_ROWS, cover: int | None = None
+) -> Iterator[tuple[slice, ...]]:
     """For a filter reaching ``halo`` rows out: (the strip's rows, those rows with up to
     ``halo`` rows of context either side, where the strip lies within that context).
     Filtering the context and keeping the strip gives what filtering the whole image
-    does, the image's own edges included."""
-    for strip in row_strips(height, rows):
+    does, the image's own edges included. The strips cover the first ``cover`` rows (all
+    ``height`` by default); their context may reach past them."""
+    for strip in row_strips(height if cover is None else cover, rows):
         start, stop = max(strip.start - halo, 0), min(strip.stop + halo, height)
         yield strip, slice(start, stop), slice(strip.start - start, strip.stop - start)

@@ -29,6 +29,7 @@ from ..result import (
     largest_region,
     statistic,
 )
+from ..strips import block_strip_rows, halo_strips, row_strips
 
 _PERIOD = 8
 # Second differences above this (levels) are content edges, not blocking: clipped.
@@ -77,8 +78,8 @@ def jpeg_grid(
     if rows * cols < _MIN_TILES_TO_COMPARE:
         return Result(reason="Too small to compare block grids across the image.")
     # Folded profiles per tile: tiles x 8 phases, for vertical and horizontal grid lines.
-    vertical_lines = _fold(_blocking(gray, axis=1)[: rows * tile, : cols * tile], tile, axis=1)
-    horizontal_lines = _fold(_blocking(gray, axis=0)[: rows * tile, : cols * tile], tile, axis=0)
+    vertical_lines = _folded_blocking(gray, tile, rows, cols, axis=1)
+    horizontal_lines = _folded_blocking(gray, tile, rows, cols, axis=0)
 
     active = _activity(gray, tile, rows, cols) >= _MIN_ACTIVITY
     global_phase, global_strength = [], []
@@ -140,6 +141,21 @@ def jpeg_grid(
         },
         findings=findings,
     )
+
+
+# Rows the weak-edge filters reach along y: the second difference 1, the local mean 4.
+_BLOCKING_REACH = 5
+
+
+def _folded_blocking(gray: np.ndarray, tile: int, rows: int, cols: int, axis: int) -> np.ndarray:
+    """:func:`_fold` of :func:`_blocking` over the whole tiles, a strip of tile rows at a
+    time with the rows the filters reach (no full-size float64 temporaries)."""
+    reach = _BLOCKING_REACH if axis == 0 else 0
+    folded = []
+    for _, context, inner in halo_strips(gray.shape[0], reach, block_strip_rows(tile), rows * tile):
+        weak_edges = _blocking(gray[context], axis)[inner, : cols * tile]
+        folded.append(_fold(weak_edges, tile, axis))
+    return np.concatenate(folded)
 
 
 def _blocking(gray: np.ndarray, axis: int) -> np.ndarray:
@@ -206,5 +222,9 @@ def _tile_inconsistency(
 
 def _activity(gray: np.ndarray, tile: int, rows: int, cols: int) -> np.ndarray:
     """Mean absolute horizontal difference per tile: how much there is to see a grid in."""
-    steps = np.abs(np.diff(gray, axis=1, append=gray[:, -1:]))[: rows * tile, : cols * tile]
-    return steps.reshape(rows, tile, cols, tile).mean(axis=(1, 3))
+    per_strip = []
+    for strip in row_strips(rows * tile, block_strip_rows(tile)):
+        part = gray[strip]
+        steps = np.abs(np.diff(part, axis=1, append=part[:, -1:]))[:, : cols * tile]
+        per_strip.append(steps.reshape(-1, tile, cols, tile).mean(axis=(1, 3)))
+    return np.concatenate(per_strip)

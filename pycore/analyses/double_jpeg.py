@@ -41,6 +41,7 @@ from ..result import (
     largest_region,
     statistic,
 )
+from ..strips import STRIP_ROWS, row_strips
 
 # The first coefficients in zigzag order after DC, as (row, column) of the 8x8 block.
 _ZIGZAG = [
@@ -105,7 +106,7 @@ def double_jpeg(
         )
     if min(luma.shape) < _MIN_SIDE:
         return Result(reason=f"Too small to check (under {_MIN_SIDE} pixels a side).")
-    blocks = block_coefficients(luma.astype(np.float64), table)  # rows x cols x 8 x 8
+    blocks = block_coefficients(luma, table)  # rows x cols x 8 x 8
 
     evidence = np.zeros(blocks.shape[:2])
     periodic = []
@@ -169,10 +170,18 @@ def _dct_matrix() -> np.ndarray:
 
 
 def block_coefficients(luma: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Quantised DCT coefficients of each whole 8x8 block: rows x cols x 8 x 8 integers."""
+    """Quantised DCT coefficients of each whole 8x8 block: rows x cols x 8 x 8 integers.
+
+    A strip of block rows at a time: the float64 temporaries of a 50-megapixel image's
+    transform would take over a gigabyte; each block's numbers are the same.
+    """
     dct = _dct_matrix()
-    coefficients = dct @ (whole_blocks(luma, 8) - 128.0) @ dct.T
-    return np.rint(coefficients / table).astype(np.int32)
+    quantised = np.empty((luma.shape[0] // 8, luma.shape[1] // 8, 8, 8), np.int32)
+    for rows in row_strips(quantised.shape[0], STRIP_ROWS // 8):
+        strip = luma[rows.start * 8 : rows.stop * 8].astype(np.float64)
+        coefficients = dct @ (whole_blocks(strip, 8) - 128.0) @ dct.T
+        quantised[rows] = np.rint(coefficients / table)
+    return quantised
 
 
 def _periodic_log_ratio(values: np.ndarray) -> np.ndarray | None:

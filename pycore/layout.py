@@ -113,8 +113,8 @@ def _cut(
         ):
             pieces = []  # objects on a plain background (cells on black), not panels
         if len(pieces) <= 1:
-            step = _steps(gray, box, axis)
-            pieces = _pieces_at_seams(_seams(step, axis), smallest, step.shape[axis])
+            length = (box.height, box.width)[axis]
+            pieces = _pieces_at_seams(_seams(gray, box, axis), smallest, length)
         if len(pieces) > 1 and depth < _MAX_DEPTH:
             for start, end in pieces:
                 child = _child(box, axis, start, end)
@@ -152,18 +152,20 @@ def _splits_into_panels(
     return dropped <= _DROPPED_CONTENT * total and rectangular >= 0.5 * (total - dropped)
 
 
-def _steps(gray: np.ndarray, box: Box, axis: int) -> np.ndarray:
-    """|difference| of each pixel of ``box`` with the next along ``axis`` (0 past the
-    figure's last row or column), made for the box alone: two full-size arrays of them
-    would take 800 MB on a 50-megapixel figure."""
-    stop = (box.bottom, box.right)[axis]
+def _steps(gray: np.ndarray, box: Box, axis: int, rows: slice) -> np.ndarray:
+    """|difference| of the pixels of ``box`` in its ``rows`` (relative to the box) with the
+    next pixel along ``axis`` (0 past the figure's last row or column)."""
+    top = box.top + rows.start
+    bottom = box.top + min(rows.stop, box.height)
     end = gray.shape[axis]
-    # The box and, where there is one, the row (or column) after it.
-    beyond = [slice(box.top, box.bottom), slice(box.left, box.right)]
-    beyond[axis] = slice((box.top, box.left)[axis], min(stop + 1, end))
-    values = gray[tuple(beyond)]
-    if stop == end:  # the figure's edge: no step past it
-        values = np.concatenate([values, values.take([-1], axis=axis)], axis=axis)
+    if axis == 0:
+        values = gray[top : min(bottom + 1, end), box.left : box.right]
+        if bottom == end:  # the figure's edge: no step past it
+            values = np.concatenate([values, values[-1:]])
+    else:
+        values = gray[top:bottom, box.left : min(box.right + 1, end)]
+        if box.right == end:
+            values = np.concatenate([values, values[:, -1:]], axis=1)
     return np.abs(np.diff(values, axis=axis))
 
 
@@ -209,17 +211,24 @@ def _pieces(gutter: np.ndarray, min_gutter: int) -> list[tuple[int, int]]:
     return merged
 
 
-def _seams(step: np.ndarray, axis: int) -> np.ndarray:
-    """Positions along ``axis`` where a straight seam runs: the step across it is several
-    times the typical step, well above the steps just beside it, and large almost all
-    along it (a natural edge is neither straight nor uniform)."""
-    energy = step.mean(axis=1 - axis)
+def _seams(gray: np.ndarray, box: Box, axis: int) -> np.ndarray:
+    """Positions along ``axis`` in ``box`` where a straight seam runs: the step across it
+    is several times the typical step, well above the steps just beside it, and large
+    almost all along it (a natural edge is neither straight nor uniform).
+
+    The steps are made a strip of the box's rows at a time and never kept whole: on a
+    50-megapixel figure each full-size array of them takes 400 MB."""
+    strips = list(row_strips(box.height))
+    if axis == 0:  # one position per row
+        energy = np.concatenate([_steps(gray, box, 0, rows).mean(axis=1) for rows in strips])
+    else:  # one position per column
+        energy = sum(_steps(gray, box, 1, rows).sum(axis=0) for rows in strips) / box.height
     typical = max(float(np.median(energy)), 1.0)
     beside = np.maximum(
         ndimage.maximum_filter1d(np.roll(energy, 2), 3),
         ndimage.maximum_filter1d(np.roll(energy, -2), 3),
     )
-    large = step > 2 * typical
+    large = np.concatenate([_steps(gray, box, axis, rows) > 2 * typical for rows in strips])
     if axis == 1:
         large = large.T  # one row per position along the axis
     end = max(large.shape[1] // 20, 2)

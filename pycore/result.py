@@ -25,6 +25,10 @@ REGION_CLEAN = 0.01
 REGION_SUSPICIOUS = 0.03
 
 
+# Maps larger than this (pixels) are kept as 8-bit levels from the start.
+_FLOAT_MAPS_UP_TO = 16 * 2**20
+
+
 class Map:
     """A 2-D map in [0, 1] (1 = most suspicious, or brightest for visual aids).
 
@@ -50,8 +54,9 @@ class Map:
         self.colormap = colormap
         self.legend = legend
         self.kind = kind
-        # float32 values, or after keep_levels_only() their 8-bit levels.
-        self._stored = _unit_values(data)
+        # float32 values, or their 8-bit levels: after keep_levels_only(), and from the start
+        # for a map as large as a 16-megapixel image (every reader shows the levels only).
+        self._stored = _levels(data) if data.size > _FLOAT_MAPS_UP_TO else _unit_values(data)
 
     @property
     def data(self) -> np.ndarray:
@@ -65,16 +70,21 @@ class Map:
         """The map as 8-bit levels, 255 = most suspicious, in C order (row after row)."""
         if self._stored.dtype == np.uint8:
             return self._stored
-        levels = np.empty(self._stored.shape, np.uint8)
-        for rows in row_strips(levels.shape[0]):
-            levels[rows] = np.rint(self._stored[rows] * 255.0)
-        return levels
+        return _levels(self._stored)
 
     def keep_levels_only(self) -> None:
         """Keep only the 8-bit levels that the page, the CLI and the report show: a quarter
         of the memory (a 50-megapixel map takes 50 MB so, not 200 MB). The page's worker
         keeps every analysis's maps of every open image."""
         self._stored = self.to_uint8()
+
+
+def _levels(values: np.ndarray) -> np.ndarray:
+    """:func:`_unit_values` as levels 0..255 (rounded), a strip of rows at a time."""
+    levels = np.empty(values.shape, np.uint8)
+    for rows in row_strips(levels.shape[0]):
+        levels[rows] = np.rint(_unit_values(values[rows]) * 255.0)
+    return levels
 
 
 def _unit_values(values: np.ndarray) -> np.ndarray:
@@ -89,6 +99,15 @@ def _unit_values(values: np.ndarray) -> np.ndarray:
     return unit
 
 
+def scaled(values: np.ndarray, factor: float) -> np.ndarray:
+    """``values`` times ``factor`` as float32 (as maps keep them), a strip of rows at a
+    time: no full-size float64 product on a large image."""
+    product = np.empty(values.shape, np.float32)
+    for rows in row_strips(values.shape[0]):
+        product[rows] = values[rows] * factor
+    return product
+
+
 def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:
     """A per-block array blown up to pixels: each value covers its block x block square.
 
@@ -96,10 +115,11 @@ def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np
     pixels it was measured on; where the blocks stop short of the edge (whole blocks only),
     the last row and column of values carry on to it.
     """
-    # Each pixel's block, by indexing: the only full-size array made is the result.
+    # Each pixel's block, by indexing: the only full-size array made is the result, in
+    # float32 as maps keep it.
     rows = np.minimum(np.arange(height) // block, values.shape[0] - 1)
     cols = np.minimum(np.arange(width) // block, values.shape[1] - 1)
-    return values[np.ix_(rows, cols)]
+    return values.astype(np.float32)[np.ix_(rows, cols)]
 
 
 def verdict_for(score: float) -> Verdict:

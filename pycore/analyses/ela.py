@@ -15,7 +15,8 @@ import numpy as np
 from ..image import Image, luma
 from ..jpeg import recompress
 from ..registry import Param, analysis
-from ..result import Map, Result, statistic
+from ..result import Map, Result, scaled, statistic
+from ..strips import row_strips
 
 
 @analysis(
@@ -52,17 +53,22 @@ def ela(
     # A grayscale image is re-saved as grayscale.
     original = image.rgb8()[:, :, :1] if image.channels == 1 else image.rgb8()
     resaved = recompress(original, quality)
-    # Exact integer differences (int16: a quarter of float64's memory on a large image),
-    # then float64 and no BLAS: the statistics must agree to the last digits across runtimes.
-    difference = original.astype(np.int16) - resaved.astype(np.int16)
-    if image.channels == 1:
-        error = np.abs(difference[:, :, 0]).astype(np.float64)
-    elif channels == "luminance":
-        # Luma is never subsampled and carries the compression history at full resolution;
-        # colour errors come mostly from chroma subsampling and rounding, in every region.
-        error = np.abs(luma(difference))
-    else:
-        error = np.abs(difference).max(axis=2).astype(np.float64)
+    # Exact integer differences (int16), then float64 and no BLAS: the statistics must agree
+    # to the last digits across runtimes. A strip of rows at a time: on a 50-megapixel image
+    # each full-size float64 array takes 400 MB.
+    error = np.empty(original.shape[:2])
+    for rows in row_strips(original.shape[0]):
+        difference = original[rows].astype(np.int16) - resaved[rows].astype(np.int16)
+        if image.channels == 1:
+            error[rows] = np.abs(difference[:, :, 0])
+        elif channels == "luminance":
+            # Luma is never subsampled and carries the compression history at full
+            # resolution; colour errors come mostly from chroma subsampling and rounding, in
+            # every region.
+            error[rows] = np.abs(luma(difference))
+        else:
+            error[rows] = np.abs(difference).max(axis=2)
+    del resaved
 
     findings = [
         statistic("Mean error level", error.mean(), "levels"),
@@ -78,7 +84,7 @@ def ela(
         ),
         maps={
             "error_level": Map(
-                error * (amplification / 255.0),
+                scaled(error, amplification / 255.0),
                 colormap="inferno",
                 legend=f"re-save error, 0 to {saturation:.3g} levels (x{amplification:g})",
             )

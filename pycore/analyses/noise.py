@@ -28,7 +28,7 @@ from scipy import ndimage
 from ..blocks import all_blocks
 from ..image import Image
 from ..registry import Param, analysis
-from ..result import Map, Result, expand_blocks, statistic
+from ..result import Map, Result, expand_blocks, scaled, statistic
 from ..strips import block_strip_rows, halo_strips, row_strips
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
@@ -100,11 +100,8 @@ def noise(
             colormap="viridis",
             legend=f"noise sigma per block ({method}), 0 to {scale:.3g} levels (mid = typical)",
         )
-    shown = np.empty(residual.shape, np.float32)
-    for rows in row_strips(residual.shape[0]):
-        shown[rows] = np.abs(residual[rows]) * (amplification / 255.0)
     maps["residual"] = Map(
-        shown,
+        scaled(np.abs(residual, out=residual), amplification / 255.0),
         colormap="gray",
         legend=f"|median residual|, 0 to {255.0 / amplification:.3g} levels",
     )

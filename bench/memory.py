@@ -12,7 +12,8 @@ peak during the analysis. Writes bench/results/memory.json and bench/results/mem
 With --browser (needs dist/, python3 build.py build): the same in the page served by
 build.py, each analysis in a new worker, measured as the worker's WebAssembly memory
 (Python's heap; it never shrinks, so it is the peak; onnxruntime-web's own memory is not
-in it). Writes bench/results/memory_browser.json and .md.
+in it); then all of them one after another in one worker, as the page runs them. Writes
+bench/results/memory_browser.json and .md.
 """
 
 from __future__ import annotations
@@ -82,6 +83,23 @@ _IN_PAGE = """async ([analysis]) => {
     }
     return { loaded, peak: await engine.memory(), seconds: (performance.now() - started) / 1000 };
 }"""
+# As the page runs them: every analysis one after another on one opened image, in one
+# worker that keeps each one's result (maps as 8-bit levels) for the session.
+_ALL_IN_ONE = """async ([analyses]) => {
+    const { engine } = window.figsleuth;
+    await engine.restart();
+    const opened = await engine.open(window.benchImage.slice(0), 'large.jpg');
+    const loaded = await engine.memory();
+    const started = performance.now();
+    for (const analysis of analyses) {
+      try {
+        await engine.analyze(opened.key, analysis, {});
+      } catch (error) {
+        return { loaded, error: `${analysis}: ${error.message}` };
+      }
+    }
+    return { loaded, peak: await engine.memory(), seconds: (performance.now() - started) / 1000 };
+}"""
 
 
 def browser_rows(path: Path, chosen: list[str]) -> dict[str, dict]:
@@ -103,6 +121,8 @@ def browser_rows(path: Path, chosen: list[str]) -> dict[str, dict]:
             for analysis in chosen:
                 rows[analysis] = page.evaluate(_IN_PAGE, [analysis])
                 print(analysis, rows[analysis], flush=True)
+            rows["all, one after another"] = page.evaluate(_ALL_IN_ONE, [chosen])
+            print(rows["all, one after another"], flush=True)
             browser.close()
     finally:
         server.terminate()

@@ -22,3 +22,18 @@ def all_blocks(values: np.ndarray, size: int, edge: bool = False) -> np.ndarray:
     else:
         padded = np.pad(values.astype(np.float64), pad, constant_values=np.nan)
     return whole_blocks(padded, size)
+
+
+def block_means(samples: np.ndarray, factor: int) -> np.ndarray:
+    """``samples`` (height x width, or x channels) with each ``factor`` x ``factor`` block
+    replaced by its mean, in the same type (integers rounded); the last rows and columns
+    that do not fill a block are dropped."""
+    height = samples.shape[0] // factor * factor
+    width = samples.shape[1] // factor * factor
+    blocks = samples[:height, :width].reshape(
+        height // factor, factor, width // factor, factor, *samples.shape[2:]
+    )
+    means = blocks.sum(axis=(1, 3), dtype=np.float64) / factor**2
+    if np.issubdtype(samples.dtype, np.integer):
+        means = np.rint(means)
+    return means.astype(samples.dtype)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from scipy import ndimage, special
 
+from .blocks import block_means
 from .colormaps import COLORMAPS
 from .strips import row_strips
 
@@ -72,11 +74,18 @@ class Map:
             return self._stored
         return _levels(self._stored)
 
-    def keep_levels_only(self) -> None:
+    def keep_levels_only(self, max_pixels: int | None = None) -> None:
         """Keep only the 8-bit levels that the page, the CLI and the report show: a quarter
-        of the memory (a 50-megapixel map takes 50 MB so, not 200 MB). The page's worker
-        keeps every analysis's maps of every open image."""
-        self._stored = self.to_uint8()
+        of the memory of float32. The page's worker keeps every analysis's maps of every
+        open image so. With ``max_pixels``, a larger overlay is also reduced by the
+        smallest whole factor that brings it under (block means; readers stretch an
+        overlay over the image), and its legend says so."""
+        levels = self.to_uint8()
+        if max_pixels is not None and self.kind == "overlay" and levels.size > max_pixels:
+            factor = math.ceil(math.sqrt(levels.size / max_pixels))
+            levels = block_means(levels, factor)
+            self.legend += f" (kept at 1/{factor} of the image's resolution)"
+        self._stored = levels
 
 
 def _levels(values: np.ndarray) -> np.ndarray:

@@ -28,6 +28,8 @@ _images: dict[str, Image] = {}
 _results: dict[str, dict[str, tuple[Result, dict[str, Any]]]] = {}
 _failures: dict[str, dict[str, str]] = {}
 _keys = itertools.count(1)
+# The most pixels of a map kept (and shown) for the session: 4096x4096.
+MAP_PIXELS = 4096 * 4096
 
 
 def describe() -> str:
@@ -98,9 +100,12 @@ async def analyze(key: str, analysis_id: str, params_json: str) -> tuple[str, li
         _failures.setdefault(key, {})[analysis_id] = f"{type(error).__name__}: {error}"
         raise
     _failures.get(key, {}).pop(analysis_id, None)
-    # Kept for the session (the page shows it again, the report draws it): maps as levels.
+    # Kept for the session (the page shows it again, the report draws it): maps as levels,
+    # and at most 16 megapixels each. A 50-megapixel image's 20 maps would otherwise keep
+    # 1 GB, and the worker must stay under 2 GB (beyond, Pyodide 0.27 cannot hand arrays
+    # to JavaScript: their offsets overflow).
     for layer in result.maps.values():
-        layer.keep_levels_only()
+        layer.keep_levels_only(MAP_PIXELS)
     _results.setdefault(key, {})[analysis_id] = (result, params)
     return _payload(result, params)
 

@@ -17,8 +17,7 @@ import dataclasses
 import math
 from typing import Any
 
-import numpy as np
-
+from .blocks import block_means
 from .image import Image
 from .result import statistic
 
@@ -38,15 +37,7 @@ def reduced(image: Image, factor: int) -> Image:
     (the last rows and columns that do not fill a block dropped); the same file."""
     if factor == 1:
         return image
-    height = image.height // factor * factor
-    width = image.width // factor * factor
-    blocks = image.pixels[:height, :width].reshape(
-        height // factor, factor, width // factor, factor, image.channels
-    )
-    means = blocks.sum(axis=(1, 3), dtype=np.float64) / factor**2
-    if np.issubdtype(image.pixels.dtype, np.integer):
-        means = np.rint(means)
-    return dataclasses.replace(image, pixels=means.astype(image.pixels.dtype))
+    return dataclasses.replace(image, pixels=block_means(image.pixels, factor))
 
 
 def reduced_area(area: int, factor: int) -> int:

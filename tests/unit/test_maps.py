@@ -20,3 +20,13 @@ def test_keeping_the_levels_only_keeps_what_is_shown():
     np.testing.assert_array_equal(layer.to_uint8(), levels)
     assert layer.to_uint8().nbytes == values.size  # a byte per pixel
     np.testing.assert_allclose(layer.data, values, atol=0.5 / 255 + 1e-7)
+
+
+def test_a_large_overlay_is_kept_reduced_and_says_so():
+    layer = Map(np.linspace(0, 1, 100 * 60).reshape(100, 60), legend="error")
+    layer.keep_levels_only(max_pixels=1000)
+    assert layer.to_uint8().shape == (33, 20)  # reduced 3x: 100 x 60 is 6000 pixels
+    assert layer.legend == "error (kept at 1/3 of the image's resolution)"
+    small = Map(np.zeros((10, 10)), legend="plain")
+    small.keep_levels_only(max_pixels=1000)
+    assert small.to_uint8().shape == (10, 10) and small.legend == "plain"

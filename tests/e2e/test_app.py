@@ -103,8 +103,14 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     record = assert_page_matches_cli(app, path)
     assert app.evaluate("() => crossOriginIsolated")  # so onnxruntime-web may use threads
 
-    # The ELA overlay is drawn at the map's size; like every map of an analysis that did not
-    # flag the image (ELA gives no verdict), it waits, off, not to hide the image.
+    # Like every map of an analysis that did not flag the image (ELA gives no verdict), the
+    # ELA overlay waits, off, not to hide the image, and holds no pixels while off; switched
+    # on, it is drawn at the map's size.
+    ela_canvas = "canvas.overlay[data-analysis='ela']"
+    assert app.eval_on_selector(
+        ela_canvas, "c => [c.width, c.height, getComputedStyle(c).display]"
+    ) == [0, 0, "none"]
+    app.locator("#layers li[data-analysis='ela'] input[type=checkbox]").first.check()
     overlay = app.evaluate(
         """() => {
             const canvas = document.querySelector("canvas.overlay[data-analysis='ela']");
@@ -119,7 +125,7 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
         }"""
     )
     assert (overlay["width"], overlay["height"]) == (512, 512)
-    assert overlay["hidden"] and overlay["lit"] > 0.5
+    assert not overlay["hidden"] and overlay["lit"] > 0.5
     # One layer per overlay map the CLI reports (plots are drawn in their cards instead),
     # and one for each analysis that marks matches or boxes on the image itself.
     overlay_maps = sum(len(entry["maps"]) for entry in record["analyses"].values())

@@ -241,7 +241,7 @@ export class Viewer {
     this.clearLayers();
     this.size = [width, height];
     this.pixels = new Uint8ClampedArray(rgba);
-    const picture = new ImageData(new Uint8ClampedArray(rgba), width, height);
+    const picture = new ImageData(this.pixels, width, height); // shares the pixels
     const canvas = el('canvas', { class: 'image', width, height, 'aria-label': 'The image' });
     canvas.getContext('2d').putImageData(picture, 0, 0);
     const original = el('canvas', { class: 'image', width, height,
@@ -287,8 +287,10 @@ export class Viewer {
   addLayer(analysisId, title, map, flagged) {
     const { name, width, height, colormap, legend } = map;
     const label = `${title}: ${name.replaceAll('_', ' ')}`;
+    // Painted only while shown: a hidden overlay keeps just its levels, not a canvas of
+    // four bytes a pixel (800 MB for the maps of a 50-megapixel image, each).
     const canvas = el('canvas', {
-      class: 'overlay', width, height, dataset: { analysis: analysisId, map: name },
+      class: 'overlay', width: 0, height: 0, dataset: { analysis: analysisId, map: name },
       'aria-label': `${label} overlay`,
     });
     const levels = new Uint8Array(map.levels);
@@ -297,18 +299,27 @@ export class Viewer {
     const palette = el('select', { 'aria-label': `Colours of ${label}` },
       [colormap, ...COLORMAPS.filter((entry) => entry !== colormap)]
         .map((entry) => el('option', { value: entry }, entry)));
-    const paint = () => {
-      canvas.getContext('2d').putImageData(
-        new ImageData(colorize(levels, palette.value), width, height), 0, 0);
-      ramp.style.background = gradientCss(palette.value);
-    };
-    paint();
-    palette.addEventListener('change', paint);
+    const showRamp = () => { ramp.style.background = gradientCss(palette.value); };
+    showRamp();
     // Show the first map of an analysis that flagged the image straight away; the others
     // wait to be switched on (a map over a clean image only hides it).
     const first = flagged && this.layers.every((entry) => !entry.toggle.checked);
     const layer = this.register(analysisId, name, label, canvas, [ramp, legend, palette], first);
-    Object.assign(layer, { levels, size: [width, height] });
+    const paint = () => {
+      const shown = layer.toggle.checked;
+      canvas.width = shown ? width : 0; // a zero-size canvas frees its pixels
+      canvas.height = shown ? height : 0;
+      if (shown) {
+        canvas.getContext('2d').putImageData(
+          new ImageData(colorize(levels, palette.value), width, height), 0, 0);
+      }
+    };
+    Object.assign(layer, { levels, size: [width, height], onToggle: paint });
+    paint();
+    palette.addEventListener('change', () => {
+      showRamp();
+      paint();
+    });
   }
 
   /**
@@ -376,7 +387,10 @@ export class Viewer {
     const row = el('li', { class: 'layer', dataset: { analysis: analysisId, map: name } },
       el('label', {}, toggle, ` ${label}`), opacity, el('span', { class: 'legend' }, legend));
     const layer = { analysisId, name, label, element, row, toggle, opacity };
-    toggle.addEventListener('change', () => this.update(layer));
+    toggle.addEventListener('change', () => {
+      layer.onToggle?.();
+      this.update(layer);
+    });
     opacity.addEventListener('input', () => this.update(layer));
     this.layerList.append(row);
     this.layers.push(layer);

@@ -288,7 +288,7 @@ export class Viewer {
     const { name, width, height, colormap, legend } = map;
     const label = `${title}: ${name.replaceAll('_', ' ')}`;
     // Painted only while shown: a hidden overlay keeps just its levels, not a canvas of
-    // four bytes a pixel (800 MB for the maps of a 50-megapixel image, each).
+    // four bytes a pixel (200 MB for each map of a 50-megapixel image).
     const canvas = el('canvas', {
       class: 'overlay', width: 0, height: 0, dataset: { analysis: analysisId, map: name },
       'aria-label': `${label} overlay`,

@@ -70,23 +70,9 @@ def measure(path: Path, analysis: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-# In the page: a new worker, the image opened in it, its memory, the analysis, its memory.
-_IN_PAGE = """async ([analysis]) => {
-    const { engine } = window.figsleuth;
-    await engine.restart();
-    const opened = await engine.open(window.benchImage.slice(0), 'large.jpg');
-    const loaded = await engine.memory();
-    const started = performance.now();
-    try {
-      await engine.analyze(opened.key, analysis, {});
-    } catch (error) {
-      return { loaded, error: error.message };
-    }
-    return { loaded, peak: await engine.memory(), seconds: (performance.now() - started) / 1000 };
-}"""
-# As the page runs them: every analysis one after another on one opened image, in one
-# worker that keeps each one's result (maps as 8-bit levels) for the session.
-_ALL_IN_ONE = """async ([analyses]) => {
+# In the page: a new worker, the image opened in it, its memory, the analyses one after
+# another (the worker keeping each one's result, as for the page), its memory.
+_IN_PAGE = """async ([analyses]) => {
     const { engine } = window.figsleuth;
     await engine.restart();
     const opened = await engine.open(window.benchImage.slice(0), 'large.jpg');
@@ -152,9 +138,9 @@ def browser_rows(path: Path, chosen: list[str]) -> dict[str, dict]:
             )
             rows = {}
             for analysis in chosen:
-                rows[analysis] = page.evaluate(_IN_PAGE, [analysis])
+                rows[analysis] = page.evaluate(_IN_PAGE, [[analysis]])
                 print(analysis, rows[analysis], flush=True)
-            rows["all, one after another"] = page.evaluate(_ALL_IN_ONE, [chosen])
+            rows["all, one after another"] = page.evaluate(_IN_PAGE, [chosen])
             print(rows["all, one after another"], flush=True)
             rows["dropped on the page"] = dropped_on_page(browser, url, path)
             print(rows["dropped on the page"], flush=True)

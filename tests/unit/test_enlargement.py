@@ -71,3 +71,14 @@ def test_a_2x_enlargement_is_halved_back(kernel):
 def test_too_small_an_image_is_never_halved():
     gray = stored(resize(sample("camera")[:100, :100], 2.0))
     assert native_resolution(gray).factor == 1
+
+
+def test_most_lanczos_enlargements_are_found_by_their_weak_alternation():
+    # Lanczos, nearly ideal, alternates little (0.03-0.2 of the mean step here): found
+    # where that stands far above the block period's other components, which for 'page'
+    # and 'text' it does not (models/ai_generated/card.md: 89% of the held-out images).
+    found = [
+        native_resolution(stored(resize(sample(name), 2.0, PILImage.LANCZOS))).factor == 2
+        for name in SAMPLES
+    ]
+    assert sum(found) >= 6, dict(zip(SAMPLES, found, strict=True))

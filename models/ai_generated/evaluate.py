@@ -36,8 +36,11 @@ from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images
 from ..evaluation import analyse, auc, false_alarms, scores, write_report
 from ..networks import GeneratedDetector
 from . import train as training
+from .simulators import redraw
 
 HERE = Path(__file__).resolve().parent
+# Whole-image redraws of held-out test images per training simulator (robustness table).
+REDRAWS_PER_SIMULATOR = 12
 ANALYSIS = "ai_generated"
 
 
@@ -201,14 +204,25 @@ def outcomes(grays: list[np.ndarray], store) -> tuple[np.ndarray, np.ndarray]:
 
 def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
     """The images whose changes of form are checked: the genuine test images with no
-    relative in training, and every other image of the unseen generated sets."""
+    relative in training, every other image of the unseen generated sets, and whole
+    256x256 redraws of the held-out test images by the training simulators (generators
+    the detector knows, so that there are detections for a change of form to undo)."""
+    genuine = [image.gray for image in real_images("test", held_out=True)]
+    rng = np.random.default_rng(3)
+    simulators = training.simulators(lambda: [image.gray for image in real_images("train")])
+    redrawn = [
+        redraw(simulator, random_crop(genuine[rng.integers(len(genuine))], 256, rng))
+        for simulator in simulators.values()
+        for _ in range(REDRAWS_PER_SIMULATOR)
+    ]
     return {
-        "genuine (held-out test)": [image.gray for image in real_images("test", held_out=True)],
+        "genuine (held-out test)": genuine,
         "generated (unseen sets)": [
             image.gray().astype(np.float32)
             for parts in sets.values()
             for _, image in parts["generated"]
         ][::2],
+        "generated (simulators, held-out images)": redrawn,
     }
 
 

@@ -31,7 +31,7 @@ def test_the_single_file_works_from_a_file_url(playwright, single_file, tmp_path
     # other tests add, and none that would loosen file:// rules.
     browser = playwright.chromium.launch(executable_path=CHROMIUM)
     try:
-        context = browser.new_context()
+        context = browser.new_context(accept_downloads=True)
         page = context.new_page()
         requests: list[str] = []  # the page's and its worker's
         errors: list[str] = []
@@ -47,6 +47,11 @@ def test_the_single_file_works_from_a_file_url(playwright, single_file, tmp_path
         assert set(states) == {"done"}, states  # the models and the C2PA reader too
         # Every analysis gives what it gives natively.
         assert_page_matches_cli(page, photo)
+        # The report downloads from the saved copy too.
+        with page.expect_download() as download:
+            page.click("#report-button")
+        report = download.value.path().read_text()
+        assert "photo.jpg" in report and "ai_generated" in report
         # Nothing was requested but the file itself and what the page made in memory.
         schemes = [urlsplit(url).scheme for url in requests]
         assert schemes.count("file") == 1, requests

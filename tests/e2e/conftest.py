@@ -124,8 +124,8 @@ def paste_file(page, data: bytes, name: str, mime: str) -> None:
     )
 
 
-def wait_analysed(page, count: int) -> None:
-    page.wait_for_selector(f"body[data-analysed='{count}']", timeout=READY_TIMEOUT_MS)
+def wait_analysed(page, count: int, timeout_ms: int = READY_TIMEOUT_MS) -> None:
+    page.wait_for_selector(f"body[data-analysed='{count}']", timeout=timeout_ms)
 
 
 def page_findings(page, analysis_id: str) -> list[list[float | str]]:

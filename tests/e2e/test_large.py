@@ -6,7 +6,7 @@ from tests.e2e.conftest import drop_file, wait_analysed
 from tests.synthetic import encode, textured_rgb
 
 SIDE = 7072  # 50 megapixels
-WORKER_BUDGET = 2 * 1024**3
+WORKER_BUDGET = 2_000_000_000  # bytes
 # All fifteen analyses take about 2 minutes on 2 cores (bench/results/memory_browser.md).
 ANALYSED_WITHIN_MS = 600_000
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .strips import row_strips
+from .strips import row_strips, strip_map
 
 _GUTTER_SHARE = 0.98
 # A seam changes the image this many times more than a typical row or column step does.
@@ -69,9 +69,8 @@ def split_panels(
     colour = float(np.median(frame))
     if tolerance < colour < 255 - tolerance:
         colour = 255.0  # no clear frame: gutters are white, as in most journals
-    background = np.empty(gray.shape, bool)
-    for rows in row_strips(gray.shape[0]):  # no full-size float copy (large figures)
-        background[rows] = np.abs(gray[rows] - colour) <= tolerance
+    # A strip at a time: no full-size float copy (large figures).
+    background = strip_map(lambda part: np.abs(part - colour) <= tolerance, gray, bool)
     smallest = max(16, int(min_panel * min(gray.shape)))
     clear = background | _small_objects(~background, smallest)
     found: list[Box] = []

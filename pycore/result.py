@@ -11,7 +11,7 @@ from scipy import ndimage, special
 
 from .blocks import block_means
 from .colormaps import COLORMAPS
-from .strips import row_strips
+from .strips import strip_map
 
 Verdict = Literal["clean", "inconclusive", "suspicious"]
 VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
@@ -27,8 +27,9 @@ REGION_CLEAN = 0.01
 REGION_SUSPICIOUS = 0.03
 
 
-# Maps larger than this (pixels) are kept as 8-bit levels from the start.
-_FLOAT_MAPS_UP_TO = 16 * 2**20
+# 4096x4096: maps larger than this (pixels) are kept as 8-bit levels from the start, and
+# reduced under it where the page's worker keeps them (Map.keep_levels_only).
+MAP_PIXELS = 4096 * 4096
 
 
 class Map:
@@ -58,7 +59,7 @@ class Map:
         self.kind = kind
         # float32 values, or their 8-bit levels: after keep_levels_only(), and from the start
         # for a map as large as a 16-megapixel image (every reader shows the levels only).
-        self._stored = _levels(data) if data.size > _FLOAT_MAPS_UP_TO else _unit_values(data)
+        self._stored = _levels(data) if data.size > MAP_PIXELS else _unit_values(data)
 
     @property
     def data(self) -> np.ndarray:
@@ -90,31 +91,23 @@ class Map:
 
 def _levels(values: np.ndarray) -> np.ndarray:
     """:func:`_unit_values` as levels 0..255 (rounded), a strip of rows at a time."""
-    levels = np.empty(values.shape, np.uint8)
-    for rows in row_strips(levels.shape[0]):
-        levels[rows] = np.rint(_unit_values(values[rows]) * 255.0)
-    return levels
+    return strip_map(lambda part: np.rint(_unit_values(part) * 255.0), values, np.uint8)
 
 
 def _unit_values(values: np.ndarray) -> np.ndarray:
     """``values`` as float32 in [0, 1] (not-a-number as 0, others clipped), a strip of rows
     at a time so that no second full-size copy is made."""
-    unit = np.empty(values.shape, np.float32)
-    for rows in row_strips(unit.shape[0]):
-        part = unit[rows]
-        part[...] = values[rows]
-        np.nan_to_num(part, copy=False)
-        np.clip(part, 0.0, 1.0, out=part)
-    return unit
+
+    def unit(part: np.ndarray) -> np.ndarray:
+        return np.clip(np.nan_to_num(part.astype(np.float32)), 0.0, 1.0)
+
+    return strip_map(unit, values, np.float32)
 
 
 def scaled(values: np.ndarray, factor: float) -> np.ndarray:
     """``values`` times ``factor`` as float32 (as maps keep them), a strip of rows at a
     time: no full-size float64 product on a large image."""
-    product = np.empty(values.shape, np.float32)
-    for rows in row_strips(values.shape[0]):
-        product[rows] = values[rows] * factor
-    return product
+    return strip_map(lambda part: part * factor, values, np.float32)
 
 
 def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:

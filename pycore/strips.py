@@ -7,7 +7,9 @@ strip's temporaries, and gives the same bits as done at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import numpy as np
 
 STRIP_ROWS = 256
 
@@ -35,3 +37,19 @@ def halo_strips(
     for strip in row_strips(height if cover is None else cover, rows):
         start, stop = max(strip.start - halo, 0), min(strip.stop + halo, height)
         yield strip, slice(start, stop), slice(strip.start - start, strip.stop - start)
+
+
+def strip_map(
+    function: Callable[[np.ndarray], np.ndarray],
+    values: np.ndarray,
+    dtype: type | np.dtype,
+    halo: int = 0,
+) -> np.ndarray:
+    """``function(values)`` made a strip of rows at a time into one new array of ``dtype``
+    and ``values``' shape. For an element-wise ``function``, or a filter reaching at most
+    ``halo`` rows out (each strip is given that context), the values are those of the whole
+    image at once, without its full-size temporaries."""
+    out = np.empty(values.shape, dtype)
+    for rows, context, inner in halo_strips(values.shape[0], halo):
+        out[rows] = function(values[context])[inner]
+    return out

@@ -20,7 +20,7 @@ from . import __version__, colormaps, models, pdf, reuse
 from .image import Image, load
 from .registry import ANALYSES, get
 from .report import Report
-from .result import Result
+from .result import MAP_PIXELS, Result
 
 _images: dict[str, Image] = {}
 # What each open image's analyses gave, for its report: {key: {analysis: (result, params)}}
@@ -28,8 +28,6 @@ _images: dict[str, Image] = {}
 _results: dict[str, dict[str, tuple[Result, dict[str, Any]]]] = {}
 _failures: dict[str, dict[str, str]] = {}
 _keys = itertools.count(1)
-# The most pixels of a map kept (and shown) for the session: 4096x4096.
-MAP_PIXELS = 4096 * 4096
 
 
 def describe() -> str:

@@ -22,7 +22,7 @@ from scipy import ndimage
 from ..image import Image
 from ..registry import Param, analysis
 from ..result import Map, Result, calibrated, statistic
-from ..strips import halo_strips, row_strips
+from ..strips import halo_strips, row_strips, strip_map
 from .noise import IMMERKAER_KERNEL, MEDIAN_ABS_TO_SIGMA
 
 # The ring around a flat region where the image's own noise is measured, in pixels.
@@ -133,10 +133,7 @@ def level_sweep(gray: np.ndarray, center: float, width: float) -> np.ndarray:
     """Intensities between two percentiles stretched to [0, 1], the rest clipped."""
     low, high = np.percentile(gray, _sweep_bounds(center, width))
     span = high - low if high > low else 1.0
-    swept = np.empty(gray.shape, np.float32)
-    for rows in row_strips(gray.shape[0]):
-        swept[rows] = np.clip((gray[rows] - low) / span, 0.0, 1.0)
-    return swept
+    return strip_map(lambda part: np.clip((part - low) / span, 0.0, 1.0), gray, np.float32)
 
 
 def equalize(gray: np.ndarray, bins: int = 256) -> np.ndarray:
@@ -144,21 +141,17 @@ def equalize(gray: np.ndarray, bins: int = 256) -> np.ndarray:
     counts, edges = np.histogram(gray, bins=bins)
     cumulative = np.cumsum(counts) / gray.size
     centers = (edges[:-1] + edges[1:]) / 2.0
-    equalized = np.empty(gray.shape, np.float32)
-    for rows in row_strips(gray.shape[0]):
-        equalized[rows] = np.interp(gray[rows], centers, cumulative)
-    return equalized
+    return strip_map(lambda part: np.interp(part, centers, cumulative), gray, np.float32)
 
 
 def gradient(gray: np.ndarray) -> np.ndarray:
     """Sobel gradient magnitude, scaled so the 99.5th percentile is full scale."""
-    magnitude = np.empty(gray.shape, np.float32)
-    # Sobel reaches one row out: each strip is filtered with a row of context either side.
-    for rows, context, inner in halo_strips(gray.shape[0], 1):
-        strip = gray[context]
-        magnitude[rows] = np.hypot(ndimage.sobel(strip, axis=0), ndimage.sobel(strip, axis=1))[
-            inner
-        ]
+
+    def sobel(part: np.ndarray) -> np.ndarray:
+        return np.hypot(ndimage.sobel(part, axis=0), ndimage.sobel(part, axis=1))
+
+    # Sobel reaches one row out.
+    magnitude = strip_map(sobel, gray, np.float32, halo=1)
     top = np.percentile(magnitude, 99.5)
     if top > 0:
         magnitude /= top

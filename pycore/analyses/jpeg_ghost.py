@@ -157,7 +157,7 @@ def ghost_curves(
     """
     span = max(window // _BLOCK, 1)
 
-    def block_means(values_of: Callable[[slice], np.ndarray]) -> np.ndarray:
+    def strip_block_means(values_of: Callable[[slice], np.ndarray]) -> np.ndarray:
         # Made and averaged a strip of whole blocks at a time: on a 50-megapixel image each
         # full-size float64 array would take 400 MB. Each block's mean is the same.
         return np.concatenate([_block_means(values_of(rows)) for rows in row_strips(len(gray))])
@@ -167,14 +167,14 @@ def ghost_curves(
 
     def smoothed_difference(quality: int) -> np.ndarray:
         resaved = recompress(gray[:, :, None], quality)[:, :, 0]
-        squared = block_means(lambda rows: (original(rows) - resaved[rows]) ** 2)
+        squared = strip_block_means(lambda rows: (original(rows) - resaved[rows]) ** 2)
         return ndimage.uniform_filter(squared, span, mode="nearest")
 
     differences = np.stack([smoothed_difference(int(quality)) for quality in qualities])
     low, high = differences.min(axis=0), differences.max(axis=0)
-    mean = ndimage.uniform_filter(block_means(original), span, mode="nearest")
+    mean = ndimage.uniform_filter(strip_block_means(original), span, mode="nearest")
     square = ndimage.uniform_filter(
-        block_means(lambda rows: original(rows) ** 2), span, mode="nearest"
+        strip_block_means(lambda rows: original(rows) ** 2), span, mode="nearest"
     )
     textured = square - mean**2 >= _MIN_TEXTURE**2
     return (differences - low) / np.maximum(high - low, 1e-9), textured

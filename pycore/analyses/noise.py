@@ -29,7 +29,7 @@ from ..blocks import all_blocks
 from ..image import Image
 from ..registry import Param, analysis
 from ..result import Map, Result, expand_blocks, scaled, statistic
-from ..strips import block_strip_rows, halo_strips, row_strips
+from ..strips import block_strip_rows, halo_strips, row_strips, strip_map
 
 # Immerkaer's kernel: the difference of two Laplacians; zero response to planes and ramps.
 IMMERKAER_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
@@ -122,11 +122,11 @@ def noise(
 
 def median_residual(gray: np.ndarray, size: int) -> np.ndarray:
     """``gray`` less its ``size`` x ``size`` median (the content removed, the noise left)."""
-    residual = np.empty(gray.shape)
-    for rows, context, inner in halo_strips(gray.shape[0], size // 2):
-        strip = gray[context]
-        residual[rows] = (strip - ndimage.median_filter(strip, size=size, mode="reflect"))[inner]
-    return residual
+
+    def residual(part: np.ndarray) -> np.ndarray:
+        return part - ndimage.median_filter(part, size=size, mode="reflect")
+
+    return strip_map(residual, gray, np.float64, halo=size // 2)
 
 
 def block_noise_sigma(gray: np.ndarray, block_size: int) -> np.ndarray:

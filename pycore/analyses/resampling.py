@@ -23,7 +23,7 @@ from ..image import Image
 from ..jpeg import near_block_grid
 from ..registry import Param, analysis
 from ..result import Map, Result, calibrated, statistic
-from ..strips import halo_strips
+from ..strips import strip_map
 
 # The smallest tile with frequencies to spare once the content's and JPEG's are left out.
 _MIN_TILE = 32
@@ -111,12 +111,11 @@ def resampling(
 def probability_map(gray: np.ndarray) -> np.ndarray:
     """exp(-residue^2) of the linear predictor's residue, a strip of rows at a time (with the
     row either side it reaches): no full-size temporaries on a large image."""
-    p_map = np.empty(gray.shape)
-    for rows, context, inner in halo_strips(gray.shape[0], 1):
-        strip = gray[context]
-        residue = (strip - ndimage.correlate(strip, _PREDICTOR, mode="reflect"))[inner]
-        p_map[rows] = np.exp(-(residue**2))
-    return p_map
+
+    def probability(part: np.ndarray) -> np.ndarray:
+        return np.exp(-((part - ndimage.correlate(part, _PREDICTOR, mode="reflect")) ** 2))
+
+    return strip_map(probability, gray, np.float64, halo=1)
 
 
 def tile_peak_strength(p_map: np.ndarray, tile: int, step: int, skip_jpeg_grid: bool) -> np.ndarray:

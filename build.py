@@ -581,25 +581,21 @@ def main() -> int:
     commands.add_parser(
         "test", help="set up, build, lint and run the tests (further arguments go to pytest)"
     )
+    parser.set_defaults(no_build=False)  # only serve and single take --no-build
     args, pytest_args = parser.parse_known_args()
     if pytest_args and args.command != "test":
         parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
     try:
+        if not args.no_build:
+            setup(with_tests=args.command == "test")
+            build()
         if args.command == "serve":
-            if not args.no_build:
-                setup(with_tests=False)
-                build()
             serve(args.port)
-            return 0
-        if args.command == "single":
-            if not args.no_build:
-                setup(with_tests=False)
-                build()
+        elif args.command == "single":
             write_single(DIST, SINGLE)
-            return 0
-        setup(with_tests=args.command == "test")
-        build()
-        return test(pytest_args) if args.command == "test" else 0
+        elif args.command == "test":
+            return test(pytest_args)
+        return 0
     except (BuildError, subprocess.CalledProcessError) as error:
         print(f"[build] FAILED: {error}", file=sys.stderr)
         return 1

@@ -14,7 +14,9 @@
    relative in training (never used for training or for setting the bands).
 4. Robustness: how often the decision (score >= 0.5) flips when an image is re-saved as
    JPEG at 95 or 75, resized by 0.5x, 1.5x or 2x (bicubic; 2x also bilinear, nearest,
-   Lanczos, and bicubic then JPEG 90), or stored as PNG rather than as a JPEG.
+   Lanczos, and bicubic then JPEG 90), or stored as PNG rather than as a JPEG; also for
+   an unseen decoder family made here (decoders.py: random fixed-kernel transposed
+   convolutions redrawing scikit-image's photographs), with its detection rate.
 """
 
 from __future__ import annotations
@@ -36,11 +38,16 @@ from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images
 from ..evaluation import analyse, auc, false_alarms, scores, write_report
 from ..networks import GeneratedDetector
 from . import train as training
+from .decoders import decoded, decoder_kernel
 from .simulators import redraw
 
 HERE = Path(__file__).resolve().parent
 # Whole-image redraws of held-out test images per training simulator (robustness table).
 REDRAWS_PER_SIMULATOR = 12
+# The unseen decoder family: this many random kernels, each redrawing these scikit-image
+# photographs (none in the development data).
+DECODER_KERNELS = 6
+DECODER_PHOTOS = ("camera", "coins", "brick", "grass", "gravel", "page", "text", "clock", "moon")
 ANALYSIS = "ai_generated"
 
 
@@ -56,7 +63,10 @@ def centre(crop: np.ndarray, side: int = training.PATCH) -> np.ndarray:
     return crop[top : top + side, left : left + side]
 
 
-def leave_one_out(steps: int) -> list[dict]:
+def leave_one_out(steps: int, trained: Path | None = None) -> list[dict]:
+    """AUC of each leave-one-out detector (trained here for ``steps`` steps, or read from
+    ``trained``/<group>.pt, as ``train --leave-out GROUP --steps STEPS --out`` writes
+    them, e.g. on a GPU) on each group's test patches."""
     if not (HERE / "checkpoint.pt").is_file():
         raise SystemExit(f"{HERE / 'checkpoint.pt'} is missing: run models.ai_generated.train")
     train_pools = training.build_pools("train", seed=0)
@@ -83,8 +93,13 @@ def leave_one_out(steps: int) -> list[dict]:
     final.load_state_dict(torch.load(HERE / "checkpoint.pt"))
     detectors = {"(none: shipped model)": final.eval()}
     for group in training.GROUPS:
-        groups = tuple(g for g in training.GROUPS if g != group)
-        detectors[group] = training.train(train_pools, groups, steps, seed=0)
+        if trained is None:
+            groups = tuple(g for g in training.GROUPS if g != group)
+            detectors[group] = training.train(train_pools, groups, steps, seed=0)
+        else:
+            detectors[group] = GeneratedDetector()
+            detectors[group].load_state_dict(torch.load(trained / f"{group}.pt"))
+            detectors[group].eval()
     for left_out, detector in detectors.items():
         real_clean = patch_scores(detector, genuine)
         real_jpeg = patch_scores(detector, genuine_jpeg)
@@ -209,6 +224,7 @@ def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
     the detector knows, so that there are detections for a change of form to undo)."""
     genuine = [image.gray for image in real_images("test", held_out=True)]
     rng = np.random.default_rng(3)
+    torch.manual_seed(3)  # the denoiser's sampling noise: the same redraws every run
     simulators = training.simulators(lambda: [image.gray for image in real_images("train")])
     redrawn = [
         redraw(simulator, random_crop(genuine[rng.integers(len(genuine))], 256, rng))
@@ -223,7 +239,18 @@ def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
             for _, image in parts["generated"]
         ][::2],
         "generated (simulators, held-out images)": redrawn,
+        "generated (unseen fixed-kernel decoders, scikit-image photos)": decoder_family(),
     }
+
+
+def decoder_family() -> list[np.ndarray]:
+    """DECODER_PHOTOS redrawn by DECODER_KERNELS random fixed-kernel decoders."""
+    from skimage import data as skimage_data  # the evaluation's own dependency, not pycore's
+
+    rng = np.random.default_rng(7)
+    kernels = [decoder_kernel(rng) for _ in range(DECODER_KERNELS)]
+    photos = [getattr(skimage_data, name)().astype(np.float64) for name in DECODER_PHOTOS]
+    return [decoded(photo, kernel).astype(np.float32) for kernel in kernels for photo in photos]
 
 
 def robustness(samples: dict[str, list[np.ndarray]]) -> tuple[list[dict], list[dict]]:
@@ -328,6 +355,12 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--logo-steps", type=int, default=4000)
+    parser.add_argument(
+        "--logo-from",
+        type=Path,
+        help="read the leave-one-out detectors from FOLDER/<group>.pt instead of training "
+        "them (trained with --logo-steps steps)",
+    )
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument(
         "--skip-logo",
@@ -345,7 +378,7 @@ def main() -> None:
     if not args.skip_logo:
         logo_started = time.monotonic()
         report["logo_steps"] = args.logo_steps
-        report["leave_one_out"] = leave_one_out(args.logo_steps)
+        report["leave_one_out"] = leave_one_out(args.logo_steps, args.logo_from)
         report["logo_seconds"] = time.monotonic() - logo_started
     if not args.only_logo:
         checks_started = time.monotonic()

@@ -2,17 +2,17 @@
 
 Genuine images are scikit-image's 2-D sample photographs that are not among the
 development data (public domain / CC0, installed with scikit-image). Generated ones are
-drawn the way a GAN's decoder draws: from a code at a quarter of the size, through two
-transposed convolutions (2x each) with a fixed kernel. None of these was used to train or
-calibrate the model.
+drawn the way a GAN's decoder draws (models/ai_generated/decoders.py): from a code at a
+quarter of the size, through two transposed convolutions (2x each) with a fixed kernel.
+None of these was used to train or calibrate the model.
 """
 
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from scipy import ndimage
 from skimage import data as skimage_data
 
+from models.ai_generated.decoders import decoded, decoder_kernel
 from models.data import as_jpeg, as_png, resize
 from models.evaluation import analyse
 
@@ -23,18 +23,8 @@ def sample(name: str) -> np.ndarray:
     return getattr(skimage_data, name)().astype(np.float64)
 
 
-def transposed_convolution(gray: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """2x up-sampling as a transposed convolution: zeros between samples, then the kernel."""
-    spread = np.zeros((2 * gray.shape[0], 2 * gray.shape[1]))
-    spread[::2, ::2] = gray
-    return ndimage.convolve(spread, kernel, mode="reflect")
-
-
 def generated(name: str) -> np.ndarray:
-    kernel = np.random.default_rng(0).uniform(0.5, 1.5, (4, 4))
-    kernel *= 4 / kernel.sum()
-    code = sample(name)[::4, ::4]
-    return np.clip(transposed_convolution(transposed_convolution(code, kernel), kernel), 0, 255)
+    return decoded(sample(name), decoder_kernel(np.random.default_rng(0)))
 
 
 def test_genuine_photographs_are_not_called_generated():

@@ -148,19 +148,23 @@ def sample_batch(
     return torch.from_numpy(np.stack(patches)), torch.tensor(labels)
 
 
-def train(pools: Pools, groups: tuple[str, ...], steps: int, seed: int) -> GeneratedDetector:
+def train(
+    pools: Pools, groups: tuple[str, ...], steps: int, seed: int, device: str = "cpu"
+) -> GeneratedDetector:
+    """A detector trained on ``groups`` (on ``device``: batches are drawn on the CPU
+    whatever it is), returned on the CPU."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    detector = GeneratedDetector()
+    detector = GeneratedDetector().to(device)
 
     def step_loss(step: int) -> torch.Tensor:
         patches, labels = sample_batch(pools, groups, 64, rng)
         # One logit per patch, the mean over its 4x4 cells (the image's score pools the top
         # tenth of cells instead: a patch is either all generated or all genuine here).
-        logits = detector(patches).mean(dim=(1, 2, 3))
-        return F.binary_cross_entropy_with_logits(logits, labels)
+        logits = detector(patches.to(device)).mean(dim=(1, 2, 3))
+        return F.binary_cross_entropy_with_logits(logits, labels.to(device))
 
-    return fit(detector, step_loss, steps)
+    return fit(detector, step_loss, steps).cpu()
 
 
 def main() -> None:
@@ -169,6 +173,7 @@ def main() -> None:
     parser.add_argument("--leave-out", choices=GROUPS, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "checkpoint.pt")
+    parser.add_argument("--device", default="cpu", help="where the network trains (cuda: a GPU)")
     args = parser.parse_args()
     started = time.monotonic()
     pools = build_pools("train", args.seed)
@@ -179,7 +184,7 @@ def main() -> None:
         flush=True,
     )
     groups = tuple(group for group in GROUPS if group != args.leave_out)
-    detector = train(pools, groups, args.steps, args.seed)
+    detector = train(pools, groups, args.steps, args.seed, args.device)
     torch.save(detector.state_dict(), args.out)
     print(f"saved {args.out} after {time.monotonic() - started:.0f} s")
 

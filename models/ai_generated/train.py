@@ -34,7 +34,7 @@ from pycore.learned import model_input
 
 from ..data import ROOT, blots, jpeg, random_crop, real_images, regained, resize, turned
 from ..fitting import fit
-from ..networks import GeneratedDetector
+from ..networks import GENERATED_RESIDUALS, GeneratedDetector, ResidualDetector
 from .simulators import KINDS, Simulator, make_simulator, redraw, train_simulator
 
 HERE = Path(__file__).resolve().parent
@@ -148,23 +148,39 @@ def sample_batch(
     return torch.from_numpy(np.stack(patches)), torch.tensor(labels)
 
 
-def train(
-    pools: Pools, groups: tuple[str, ...], steps: int, seed: int, device: str = "cpu"
-) -> GeneratedDetector:
-    """A detector trained on ``groups`` (on ``device``: batches are drawn on the CPU
-    whatever it is), returned on the CPU."""
+def train_member(
+    residual: type[torch.nn.Module],
+    pools: Pools,
+    groups: tuple[str, ...],
+    steps: int,
+    seed: int,
+    device: str,
+) -> ResidualDetector:
+    """One member of the detector, on ``residual``, trained on ``groups`` on ``device``
+    (batches are drawn on the CPU whatever it is); returned on the CPU."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    detector = GeneratedDetector().to(device)
+    member = ResidualDetector(residual()).to(device)
 
     def step_loss(step: int) -> torch.Tensor:
         patches, labels = sample_batch(pools, groups, 64, rng)
         # One logit per patch, the mean over its 4x4 cells (the image's score pools the top
         # tenth of cells instead: a patch is either all generated or all genuine here).
-        logits = detector(patches.to(device)).mean(dim=(1, 2, 3))
+        logits = member(patches.to(device)).mean(dim=(1, 2, 3))
         return F.binary_cross_entropy_with_logits(logits, labels.to(device))
 
-    return fit(detector, step_loss, steps).cpu()
+    return fit(member, step_loss, steps).cpu()
+
+
+def train(
+    pools: Pools, groups: tuple[str, ...], steps: int, seed: int, device: str = "cpu"
+) -> GeneratedDetector:
+    """A detector trained on ``groups``: each member apart, from the same seed, so on the
+    same batches."""
+    detector = GeneratedDetector()
+    for index, residual in enumerate(GENERATED_RESIDUALS):
+        detector.members[index] = train_member(residual, pools, groups, steps, seed, device)
+    return detector.eval()
 
 
 def main() -> None:

@@ -41,8 +41,8 @@ _CELL = 16
 # The statistic (mean of the top tenth of cell logits) taken as clean and as suspicious:
 # the 90th and 99th percentiles of its values on the calibration split of
 # ../shared/data/real (`python -m models.calibrate ai_generated` printed them, 14 held-out images).
-_CLEAN = 3.50
-_SUSPICIOUS = 6.25
+_CLEAN = 2.819
+_SUSPICIOUS = 4.969
 _TOP_SHARE = 0.1
 # Fewer cells than this cannot be pooled into an image verdict.
 _MIN_CELLS = 16

@@ -57,8 +57,6 @@ class ResidualDetector(nn.Module):
     Receptive field 42-43 pixels, several periods of the traces of two or three
     up-sampling layers (periods 2 to 8)."""
 
-    OUTPUT_STRIDE = 16
-
     def __init__(self, residual: nn.Module) -> None:
         super().__init__()
         self.layers = nn.Sequential(
@@ -87,7 +85,7 @@ class GeneratedDetector(nn.Module):
     The member on the neighbouring-pixel residual finds far more unseen generators, but
     alone it also flags some genuine images whose history holds an interpolation (a
     scanned page); the member on the high-pass residual rarely does. Their mean keeps the
-    second's false alarms and most of the first's reach (card.md)."""
+    high-pass member's false-alarm rate and a part of the other's reach (card.md)."""
 
     OUTPUT_STRIDE = 16
 

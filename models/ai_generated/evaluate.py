@@ -63,6 +63,12 @@ def centre(crop: np.ndarray, side: int = training.PATCH) -> np.ndarray:
     return crop[top : top + side, left : left + side]
 
 
+def load_detector(path: Path) -> GeneratedDetector:
+    detector = GeneratedDetector()
+    detector.load_state_dict(torch.load(path))
+    return detector.eval()
+
+
 def leave_one_out(steps: int, trained: Path | None = None) -> list[dict]:
     """AUC of each leave-one-out detector (trained here for ``steps`` steps, or read from
     ``trained``/<group>.pt, as ``train --leave-out GROUP --steps STEPS --out`` writes
@@ -89,17 +95,13 @@ def leave_one_out(steps: int, trained: Path | None = None) -> list[dict]:
         group: [jpeg(patch, 75) for patch in patches] for group, patches in generated.items()
     }
     rows = []
-    final = GeneratedDetector()
-    final.load_state_dict(torch.load(HERE / "checkpoint.pt"))
-    detectors = {"(none: shipped model)": final.eval()}
+    detectors = {"(none: shipped model)": load_detector(HERE / "checkpoint.pt")}
     for group in training.GROUPS:
         if trained is None:
             groups = tuple(g for g in training.GROUPS if g != group)
             detectors[group] = training.train(train_pools, groups, steps, seed=0)
         else:
-            detectors[group] = GeneratedDetector()
-            detectors[group].load_state_dict(torch.load(trained / f"{group}.pt"))
-            detectors[group].eval()
+            detectors[group] = load_detector(trained / f"{group}.pt")
     for left_out, detector in detectors.items():
         real_clean = patch_scores(detector, genuine)
         real_jpeg = patch_scores(detector, genuine_jpeg)
@@ -249,7 +251,7 @@ def decoder_family() -> list[np.ndarray]:
 
     rng = np.random.default_rng(7)
     kernels = [decoder_kernel(rng) for _ in range(DECODER_KERNELS)]
-    photos = [getattr(skimage_data, name)().astype(np.float64) for name in DECODER_PHOTOS]
+    photos = [getattr(skimage_data, name)() for name in DECODER_PHOTOS]
     return [decoded(photo, kernel).astype(np.float32) for kernel in kernels for photo in photos]
 
 

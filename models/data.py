@@ -121,6 +121,11 @@ def _real_paths() -> list[Path]:
     return paths
 
 
+def is_derived(relative: Path) -> bool:
+    """A drawing or map made from an image (a label image, a mask, a probability map)."""
+    return any(word in relative.stem.lower() for word in _DERIVED_WORDS)
+
+
 def _source_of(relative: Path) -> str:
     return relative.parts[0] if relative.parts[0] == "em_isbi2012_unet" else str(relative)
 
@@ -140,10 +145,7 @@ def real_files(
         source = _source_of(relative)
         if split is not None and split_of(source) != split:
             continue
-        if held_out and (
-            family_of(relative) in relatives
-            or any(word in relative.stem.lower() for word in _DERIVED_WORDS)
-        ):
+        if held_out and (family_of(relative) in relatives or is_derived(relative)):
             continue
         path = REAL / relative
         try:

@@ -17,16 +17,20 @@ import numpy as np
 import pycore
 from pycore.result import Result
 
-from .data import real_files
+from .data import is_derived, real_files
 
 
 def analyse(analysis: str, image: pycore.Image) -> Result:
     return pycore.get(analysis).run_sync(image)
 
 
-def pooled_statistic(result: Result) -> float:
-    """The raw statistic an analysis calibrates into its score (its first finding)."""
-    return float(result.findings[0]["value"])
+def pooled_statistic(result: Result, finding: str | None = None) -> float:
+    """The raw statistic an analysis calibrates into its score: its first finding, or the
+    one named ``finding`` (NaN where the analysis did not report it)."""
+    if finding is None:
+        return float(result.findings[0]["value"])
+    values = [row["value"] for row in result.findings if row.get("statistic") == finding]
+    return float(values[0]) if values and values[0] is not None else float("nan")
 
 
 def scores(analysis: str, images: list[pycore.Image]) -> np.ndarray:
@@ -35,19 +39,21 @@ def scores(analysis: str, images: list[pycore.Image]) -> np.ndarray:
     return np.array([np.nan if score is None else score for score in found])
 
 
-def held_out_results(analysis: str, split: str) -> dict[str, Result]:
-    """``analysis`` on each whole real image of ``split`` with no relative in the training
-    split, as pycore reads the file, by path."""
+def genuine_results(analysis: str, split: str, held_out: bool = True) -> dict[str, Result]:
+    """``analysis`` on each whole real image of ``split``, as pycore reads the file, by
+    path: with ``held_out``, only those with no relative in the training split; otherwise
+    all but derived images (labels, masks, probability maps)."""
     return {
         str(relative): analyse(analysis, image)
-        for relative, _, image in real_files(split, held_out=True)
+        for relative, _, image in real_files(split, held_out=held_out)
+        if not is_derived(relative)
     }
 
 
 def false_alarms(analysis: str) -> dict:
     """Verdicts of ``analysis`` on the whole genuine images of the test split (never used
     for training or for setting the bands), as shares."""
-    verdicts = [result.verdict for result in held_out_results(analysis, "test").values()]
+    verdicts = [result.verdict for result in genuine_results(analysis, "test").values()]
     return {
         "images": len(verdicts),
         "suspicious": verdicts.count("suspicious") / len(verdicts),

@@ -1,24 +1,37 @@
-"""AI-generated image: a small learned detector of generators' traces in the fine grain.
+"""AI-generated image: two tests of the fine grain, a learned detector of generators'
+traces and a model of real images that generated grain surprises.
 
-Method: a fully convolutional network (models/ai_generated, ~90k weights) reads the
-luminance's high-pass residual and gives a logit per 16x16 cell that the grain there was
-drawn by a generator's decoder rather than recorded by a camera or microscope. It was
-trained on real micrographs against images redrawn by our own small autoencoders, one per
-kind of up-sampling layer used by GAN and diffusion decoders (AutoGAN: X. Zhang,
-S. Karaman and S.-F. Chang, "Detecting and Simulating Artifacts in GAN Fake Images",
-WIFS 2019), and by a small denoising U-Net sampling as diffusion models do (SDEdit,
-Meng et al., ICLR 2022), and against the synthetic blot patches of Manjunath et al.
-(WIFS 2024), with JPEG, resizing and blur applied alike to both classes. The image's
-statistic is the mean of the highest tenth of its cell logits, so that a generated panel
-or patch in an otherwise genuine figure still counts, and each panel of a figure
-(pycore.layout) is also scored on its own cells; the bands were set on held-out real
-images (models/ai_generated/card.md gives the data, the commands and the measured rates).
+1. Generators' traces. A fully convolutional network (models/ai_generated, 179k weights:
+   two members reading the luminance's high-pass residual and its neighbouring-pixel
+   residual, NPR: Tan et al., CVPR 2024) gives a logit per 16x16 cell that the grain there
+   was drawn by a generator's decoder rather than recorded by a camera or microscope. It
+   was trained on real micrographs against images redrawn by our own small autoencoders,
+   one per kind of up-sampling layer used by GAN and diffusion decoders (AutoGAN:
+   X. Zhang, S. Karaman and S.-F. Chang, "Detecting and Simulating Artifacts in GAN Fake
+   Images", WIFS 2019), and by a small denoising U-Net sampling as diffusion models do
+   (SDEdit, Meng et al., ICLR 2022), and against the synthetic blot patches of Manjunath et
+   al. (WIFS 2024), with JPEG, resizing and blur applied alike to both classes. Its
+   statistic is the mean of the highest tenth of the cell logits, so that a generated
+   panel or patch in an otherwise genuine figure still counts.
+2. Coding-cost surprise (ZED: Cozzolino et al., ECCV 2024; pycore.coding_cost): a lossless
+   coder's model of real images, trained on real images only (models/coding_cost),
+   predicts each pixel from the image at half size; the statistic is the median over
+   cells of how much more the pixels cost to code than the model expects. It knows no
+   generator, so it reaches generators unlike any the network was trained against.
+
+The score is the network's, or the coding-cost test's where that one decides and is
+higher. Each panel of a figure (pycore.layout) is also scored on its own cells. Both
+tests' bands were set on genuine images only (models/ai_generated/card.md and
+models/coding_cost/card.md give the data, the commands and the measured rates).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ..coding_cost import gap_cells, median_gap
 from ..enlargement import native_resolution
 from ..image import Image
 from ..layout import letter, split_panels
@@ -44,6 +57,15 @@ _CELL = 16
 _CLEAN = 2.819
 _SUSPICIOUS = 4.969
 _TOP_SHARE = 0.1
+# The decision threshold, half-way between the bands: a score from here on calls the
+# image generated (the validation's rates count these).
+_DECIDED_FROM = 0.5
+# The median coding-cost gap (nats per pixel, pycore.coding_cost) taken as clean and as
+# suspicious: the 99th percentile and the maximum of its values on the 139 genuine images
+# of the training and calibration splits that it judges (`python -m models.calibrate
+# coding_cost`).
+_GAP_CLEAN = 0.552
+_GAP_SUSPICIOUS = 0.774
 # Fewer cells than this cannot be pooled into an image verdict.
 _MIN_CELLS = 16
 
@@ -53,21 +75,26 @@ _MIN_CELLS = 16
     title="AI-generated image (learned detector)",
     group="learned",
     help=(
-        "A small neural network trained to tell the fine grain a generator's decoder draws "
-        "(GAN, diffusion) from the grain a camera or microscope records. The heat map shows "
-        "where the grain looks generated, cell by cell (16x16 pixels); the score pools the "
-        "most generated-looking tenth of the cells, so a generated panel in a genuine figure "
-        "counts; in a figure, each panel is boxed with its own score. It judges pixels "
-        "only, never the file's format or metadata. An image enlarged 2x by the usual "
-        "kernels (nearest, bilinear, bicubic, mostly Lanczos) is recognised and judged at "
-        "its size before. "
+        "Two tests of the fine grain. A small neural network trained to tell the grain a "
+        "generator's decoder draws (GAN, diffusion) from the grain a camera or microscope "
+        "records: its heat map shows where the grain looks generated, cell by cell (16x16 "
+        "pixels), and its score pools the most generated-looking tenth of the cells, so a "
+        "generated panel in a genuine figure counts. And a model of real images only, never "
+        "shown a generated one, that predicts each pixel from the image at half size: grain "
+        "that costs clearly more to code than it expects is unlike recorded images' (the "
+        "surprise map), whatever drew it. The score is the higher of the two where the "
+        "second decides. In a figure, each panel is boxed with its own score. It judges "
+        "pixels only, never the file's format or metadata. An image enlarged 2x by the "
+        "usual kernels (nearest, bilinear, bicubic, mostly Lanczos) is recognised and "
+        "judged at its size before. "
         "Common false alarms: images enlarged in other ways (other factors than two, or by "
         "Lanczos where the enlargement is not recognised: interpolation is an up-sampling "
         "too; one in twenty genuine images enlarged 2x by Lanczos was called generated in "
-        "validation), heavy denoising or deconvolution, "
-        "and renderings (plots, diagrams). It was trained on a "
-        "limited range of generators: an image from a very different one (a diffusion model "
-        "working on pixels, a GAN's photograph) may pass as genuine."
+        "validation), heavy denoising or deconvolution, renderings (plots, diagrams, "
+        "binary masks), and for the second test very noisy fluorescence and images shrunk "
+        "without smoothing. Generated images shrunk afterwards, or from generators unlike "
+        "those the network knows whose grain the model of real images finds plausible, "
+        "may pass as genuine."
     ),
 )
 async def ai_generated(image: Image) -> Result:
@@ -75,31 +102,24 @@ async def ai_generated(image: Image) -> Result:
     # An enlarged image is judged at the size it had: the enlargement's interpolation is an
     # up-sampling's trace too, but says nothing about how the pixels were first made.
     native = native_resolution(gray)
-    logits = await model_map(MODEL, native.gray, _CELL)
+    (logits,) = await model_map(MODEL, native.gray, _CELL)
     # Each logit's cell, in the pixels of the image as given.
     cell = _CELL * native.factor
     if logits.size < _MIN_CELLS:
         return Result(
             reason="Too small to judge: the detector needs 16 cells of 16x16 pixels (64x64)."
         )
-    pooled = top_share_mean(logits, _TOP_SHARE)
-    score = calibrated(pooled, _CLEAN, _SUSPICIOUS)
+    gaps = await gap_cells(native.gray)
+    evidence = Evidence(logits, gaps)
+    score = evidence.score()
     # Each cell on the verdict's scale: as generated-looking as a suspicious image's cells.
     cell_scores = calibration_curve(logits, _CLEAN, _SUSPICIOUS)
     generated_share = float(np.mean(cell_scores >= SUSPICIOUS_FROM))
-    panels = panel_verdicts(gray, logits, cell)
-    if score >= SUSPICIOUS_FROM:
-        reason = (
-            f"The fine grain looks generated: {generated_share:.0%} of the image's cells "
-            "carry a generator's trace (see the map)."
-        )
-    elif score >= INCONCLUSIVE_FROM:
-        reason = (
-            "Some cells look generated, but not clearly: the grain is between what genuine "
-            "images and generators give."
-        )
-    else:
-        reason = "The fine grain looks recorded, not generated."
+    surprise_scores = np.nan_to_num(calibration_curve(gaps, _GAP_CLEAN, _GAP_SUSPICIOUS))
+    panels = panel_verdicts(gray, evidence, cell)
+    reason = " ".join(reasons(evidence, generated_share)) or (
+        "The fine grain looks recorded, not generated."
+    )
     if native.factor > 1:
         reason += (
             f" The image looks enlarged {native.factor}x (its steps between neighbours "
@@ -112,16 +132,24 @@ async def ai_generated(image: Image) -> Result:
             "generated": Map(
                 expand_blocks(cell_scores, cell, image.height, image.width),
                 colormap="inferno",
-                legend=(
-                    f"how generated each {cell}x{cell} cell looks, on the verdict's scale "
-                    "(0.65 and up: suspicious)"
-                ),
-            )
+                legend=f"how generated each {cell}x{cell} cell looks, on the verdict's scale "
+                "(0.65 and up: suspicious)",
+            ),
+            "surprise": Map(
+                expand_blocks(surprise_scores, cell, image.height, image.width),
+                colormap="inferno",
+                legend=f"how much more each {cell}x{cell} cell costs to code than a model "
+                "of real images expects, on the verdict's scale (the score takes the median "
+                "cell; single cells vary more)",
+            ),
         },
         marks=[mark for mark, _ in panels],
         findings=[
-            statistic("Mean logit of the top tenth of cells", pooled, "logit"),
+            statistic("Mean logit of the top tenth of cells", evidence.pooled_logit(), "logit"),
             statistic("Cells that look generated", 100.0 * generated_share, "%"),
+            statistic("Score of the generator-trace network", evidence.network_score(), "score"),
+            statistic(GAP_FINDING, evidence.gap(), "nat/pixel"),
+            statistic("Score of the coding-cost test", evidence.surprise_score(), "score"),
             statistic("Alternation of neighbour steps", native.alternation, "score"),
             statistic("Judged at a reduction of", native.factor, "x"),
             *(row for _, row in panels),
@@ -129,9 +157,75 @@ async def ai_generated(image: Image) -> Result:
     )
 
 
-def panel_verdicts(gray: np.ndarray, logits: np.ndarray, cell: int) -> list[tuple[dict, dict]]:
+GAP_FINDING = "Coding-cost gap, median of cells"
+
+
+def reasons(evidence: Evidence, generated_share: float) -> list[str]:
+    """What each test found, where it counts towards the score."""
+    found = []
+    network_score = evidence.network_score()
+    if network_score >= SUSPICIOUS_FROM:
+        found.append(
+            f"The fine grain looks generated: {generated_share:.0%} of the image's cells "
+            "carry a generator's trace (see the map)."
+        )
+    elif network_score >= INCONCLUSIVE_FROM:
+        found.append(
+            "Some cells look generated, but not clearly: the grain is between what genuine "
+            "images and generators give."
+        )
+    surprise = evidence.surprise_score()
+    if surprise is not None and surprise >= _DECIDED_FROM:
+        found.append(
+            f"Coding the grain costs {evidence.gap():.2f} nat a pixel more than a model of "
+            "real images expects: "
+            + (
+                "it is unlike any recorded image's (see the surprise map)."
+                if surprise >= SUSPICIOUS_FROM
+                else "more than nearly every genuine image measured, but not by far."
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The two tests' cell maps on one grid: the network's logits and the coding-cost
+    gaps (NaN where a cell has too little grain to judge). The score is the network's, or
+    the coding-cost test's where that one decides (0.5 and up) and is higher: each test was
+    calibrated on genuine images apart, and either's finding alone is a reason. Below its
+    decision point the coding-cost test says nothing: its lower band holds the oddest
+    genuine images (a clock photographed while the camera moved, noisy fluorescence)."""
+
+    logits: np.ndarray
+    gaps: np.ndarray
+
+    def pooled_logit(self) -> float:
+        return top_share_mean(self.logits, _TOP_SHARE)
+
+    def network_score(self) -> float:
+        return calibrated(self.pooled_logit(), _CLEAN, _SUSPICIOUS)
+
+    def gap(self) -> float | None:
+        return median_gap(self.gaps, _MIN_CELLS)
+
+    def surprise_score(self) -> float | None:
+        gap = self.gap()
+        return None if gap is None else calibrated(gap, _GAP_CLEAN, _GAP_SUSPICIOUS)
+
+    def score(self) -> float:
+        surprise = self.surprise_score()
+        if surprise is None or surprise < _DECIDED_FROM:
+            return self.network_score()
+        return max(self.network_score(), surprise)
+
+    def within(self, rows: slice, cols: slice) -> Evidence:
+        return Evidence(self.logits[rows, cols], self.gaps[rows, cols])
+
+
+def panel_verdicts(gray: np.ndarray, evidence: Evidence, cell: int) -> list[tuple[dict, dict]]:
     """For a figure of several panels, each panel's own score from the cells inside it
-    (``logits`` has one per ``cell`` x ``cell`` pixels of ``gray``): (a box mark, a
+    (``evidence`` has one cell per ``cell`` x ``cell`` pixels of ``gray``): (a box mark, a
     findings row) per panel large enough to judge. A single image gives none (the image's
     score is its own)."""
     boxes = split_panels(gray)
@@ -140,12 +234,13 @@ def panel_verdicts(gray: np.ndarray, logits: np.ndarray, cell: int) -> list[tupl
     judged = []
     for index, box in enumerate(boxes):
         # Whole cells only: a cell straddling the gutter mixes the panel with white.
-        cells = logits[
-            -(-box.top // cell) : box.bottom // cell, -(-box.left // cell) : box.right // cell
-        ]
-        if cells.size < _MIN_CELLS:
+        inside = evidence.within(
+            slice(-(-box.top // cell), box.bottom // cell),
+            slice(-(-box.left // cell), box.right // cell),
+        )
+        if inside.logits.size < _MIN_CELLS:
             continue
-        score = calibrated(top_share_mean(cells, _TOP_SHARE), _CLEAN, _SUSPICIOUS)
+        score = inside.score()
         name = f"panel {letter(index)}"
         mark = {
             "kind": "box",

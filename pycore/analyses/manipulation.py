@@ -61,7 +61,7 @@ _MAX_REGIONS = 10
     ),
 )
 async def manipulation(image: Image) -> Result:
-    logits = await model_map(MODEL, image.gray(), _CELL)
+    (logits,) = await model_map(MODEL, image.gray(), _CELL)
     if min(logits.shape) < _WINDOW_CELLS:
         return Result(reason="Too small to judge: the detector needs about 16 pixels each way.")
     windowed = ndimage.uniform_filter(logits, _WINDOW_CELLS, mode="nearest")

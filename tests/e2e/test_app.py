@@ -294,7 +294,7 @@ def test_model_bridge_matches_native_onnxruntime(app, site):
     assert np.abs(in_browser[0, 0] - reference).max() < 1e-5
 
 
-@pytest.mark.parametrize("name", ["ai_generated", "manipulation"])
+@pytest.mark.parametrize("name", ["ai_generated", "manipulation", "coding_cost"])
 def test_shipped_models_agree_with_native_onnxruntime(app, name):
     """A fixed input (a 1024x1024 tile of a real photo, as the analyses feed it) through
     each shipped model in the browser and natively."""
@@ -450,7 +450,8 @@ def test_the_report_holds_every_analysis_and_opens_with_no_network(app, browser,
             assert f'id="image-{number}-{analysis_id}"' in html, (name, analysis_id)
     across = html[html.index('id="across-1"') :]
     assert "figure.png, panel A" in across and "rotated 90 degrees" in across
-    for name in ("Pyodide", "onnxruntime-web", "model ai_generated", "model manipulation"):
+    models = ("model ai_generated", "model manipulation", "model coding_cost")
+    for name in ("Pyodide", "onnxruntime-web", *models):
         assert f"<th>{name}</th>" in html
     assert "<script" not in html.lower()
     ARTIFACTS.mkdir(exist_ok=True)

@@ -37,6 +37,40 @@ def test_genuine_photographs_are_not_called_generated():
     assert results["camera"].maps["generated"].data.shape == (512, 512)
 
 
+def findings(result) -> dict:
+    return {row["statistic"]: row["value"] for row in result.findings}
+
+
+def test_genuine_photographs_cost_what_a_model_of_real_images_expects():
+    # The coding-cost test (pycore.coding_cost): its model never saw these photographs.
+    for name in GENUINE:
+        result = analyse("ai_generated", as_png(sample(name)))
+        assert findings(result)["Score of the coding-cost test"] < 0.5, name
+
+
+def test_a_decoder_drawn_image_surprises_the_model_of_real_images():
+    result = analyse("ai_generated", as_png(generated("camera")))
+    assert findings(result)["Score of the coding-cost test"] >= 0.65
+    assert result.maps["surprise"].data.shape == (512, 512)
+
+
+def test_smoothing_is_not_taken_for_surprise():
+    # An enlarged genuine photograph costs less than expected, not more: that side of the
+    # gap is never evidence.
+    result = analyse("ai_generated", CHANGES["1.5x size"](sample("camera")))
+    assert findings(result)["Coding-cost gap, median of cells"] < 0
+    assert findings(result)["Score of the coding-cost test"] < 0.35
+
+
+def test_the_coding_cost_test_abstains_where_there_is_no_grain():
+    # Black but for one small bright patch: too few cells clear of black to judge.
+    dark = np.zeros((256, 256))
+    dark[100:140, 100:140] = sample("camera")[200:240, 200:240]
+    result = analyse("ai_generated", as_png(dark))
+    assert findings(result)["Coding-cost gap, median of cells"] is None
+    assert result.score == findings(result)["Score of the generator-trace network"]
+
+
 def test_a_decoder_drawn_image_is_suspicious():
     # Not every such image is caught: the same decoder on scikit-image's `moon` (smooth,
     # low-contrast) stays below the bands (models/ai_generated/card.md, failure cases).

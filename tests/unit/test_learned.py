@@ -42,7 +42,7 @@ def test_tiles_are_stitched_as_one_call_would_give():
     rng = np.random.default_rng(1)
     gray = ndimage.gaussian_filter(rng.random((2300, 1500)) * 255, 3)
     stride = 16
-    tiled = run_blocking(learned.tiled_inference(_cell_means(stride), gray, stride))
+    (tiled,) = run_blocking(learned.tiled_inference(_cell_means(stride), gray, stride))
     whole = run_blocking(_cell_means(stride)(learned.model_input(gray)))[0, 0]
     assert tiled.shape == (-(-2300 // stride), -(-1500 // stride))
     # Away from the image's own edge the margin hides the tile seams entirely.

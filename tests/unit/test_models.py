@@ -33,7 +33,7 @@ def test_missing_model_names_its_path(model_root):
         run_blocking(models.infer("absent", np.zeros((1, 1, 4, 4), np.float32)))
 
 
-@pytest.mark.parametrize("name", ["ai_generated", "manipulation"])
+@pytest.mark.parametrize("name", ["ai_generated", "manipulation", "coding_cost"])
 def test_shipped_models_fit_the_browser(name):
     """Each shipped model: ONNX opset 17 or newer, at most 20 MB, any image size."""
     import onnx

@@ -18,7 +18,7 @@ split then measures the rate honestly.
   add up: the second test's bands sit at the edge of what genuine images give, and that
   edge needs more than the calibration split's few images. The model was fitted to the
   training split's crops, but it is small and its statistic runs no lower there
-  (models/coding_cost/card.md).
+  (models/coding_cost/validation.md).
 """
 
 from __future__ import annotations
@@ -61,24 +61,29 @@ TESTS = {
 }
 
 
-def statistics(analysis: str, split: str, finding: str | None = None, held_out: bool = True):
+def statistics(
+    analysis: str, split: str, finding: str | None = None, held_out: bool = True
+) -> dict[str, float]:
     """The pooled statistic (or ``finding``) of ``analysis`` on each genuine image of
-    ``split``, by path."""
+    ``split``, by path (NaN where the analysis did not report it)."""
     results = genuine_results(analysis, split, held_out)
     return {path: pooled_statistic(result, finding) for path, result in results.items()}
+
+
+def genuine_values(bands: Bands) -> dict[str, dict[str, float]]:
+    """The statistic the bands come from, on each genuine image of each of their splits:
+    {split: {path: value}}."""
+    return {
+        split: statistics(bands.analysis, split, bands.finding, bands.held_out)
+        for split in bands.splits
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("test", choices=TESTS)
     bands = TESTS[parser.parse_args().test]
-    values = np.array(
-        [
-            value
-            for split in bands.splits
-            for value in statistics(bands.analysis, split, bands.finding, bands.held_out).values()
-        ]
-    )
+    values = np.array([v for by_path in genuine_values(bands).values() for v in by_path.values()])
     values = values[np.isfinite(values)]
     clean, suspicious = np.percentile(values, bands.percentiles)
     splits = ", ".join(bands.splits)

@@ -1,4 +1,4 @@
-"""The optimisation loop both training scripts share."""
+"""The optimisation loop the training scripts share."""
 
 from __future__ import annotations
 

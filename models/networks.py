@@ -132,6 +132,11 @@ def _upsample(features: torch.Tensor) -> torch.Tensor:
     return F.interpolate(features, scale_factor=2.0, mode="nearest")
 
 
+# A pixel of CodingCost counts where its predicted distribution is this many scales (and
+# one more) clear of 0 and 255.
+_CLEAR_OF_ENDS = 4.0
+
+
 class CodingCost(nn.Module):
     """coding_cost: per 16x16 cell, how much more (or less) the pixels cost to code than a
     model of real images expects (ZED: D. Cozzolino, G. Poggi, M. Niessner and L. Verdoliva,
@@ -183,12 +188,8 @@ class CodingCost(nn.Module):
         counted = (clearance - _CLEAR_OF_ENDS).clamp(0.0, 1.0)
         share = F.avg_pool2d(counted, self.OUTPUT_STRIDE)
         gap_sum = F.avg_pool2d(gap * counted, self.OUTPUT_STRIDE)
+        # A cell where no pixel counts gives 0 rather than 0/0 (pycore does not judge it).
         return torch.cat([gap_sum / share.clamp(min=1.0 / 256.0), share], dim=1)
-
-
-# A pixel counts where its predicted distribution is this many scales (and one more) clear
-# of 0 and 255.
-_CLEAR_OF_ENDS = 4.0
 
 
 def coarser(levels: torch.Tensor) -> torch.Tensor:
@@ -216,9 +217,9 @@ def logistic_log_mass(
 
 
 # Up to this scale (8-bit levels) the entropy is summed level by level over a window of
-# this many levels about the mean (eight scales either side); above it, the continuous
-# logistic's entropy between the end levels stands in for the sum. Either way it is within
-# 0.015 nat of the sum over all 256 levels (checked on random means and scales).
+# this many levels about the mean (about eight scales either side); above it, the
+# continuous logistic's entropy between the end levels stands in for the sum. Either way it
+# is within 0.007 nat of the sum over all 256 levels (40,000 random means and scales).
 _SUMMED_UP_TO_SCALE = 2.0
 _SUMMED_LEVELS = 32
 

@@ -51,7 +51,7 @@ async def tiled_inference(infer: Infer, gray: np.ndarray, output_stride: int) ->
     height, width = gray.shape
     rows = -(-height // output_stride)
     cols = -(-width // output_stride)
-    out = None
+    out: np.ndarray | None = None  # (channels, rows, cols), once the first tile says how many
     for top in range(0, height, TILE):
         for left in range(0, width, TILE):
             # The tile with its margin, clipped to the image and aligned to STRIDE.
@@ -67,6 +67,7 @@ async def tiled_inference(infer: Infer, gray: np.ndarray, output_stride: int) ->
             c1 = c0 + -(-min(TILE, width - left) // output_stride)
             out_r, out_c = top // output_stride, left // output_stride
             out[:, out_r : out_r + r1 - r0, out_c : out_c + c1 - c0] = cells[:, r0:r1, c0:c1]
+    assert out is not None, "an image has at least one tile"
     return out
 
 

@@ -60,6 +60,9 @@ _TOP_SHARE = 0.1
 # The decision threshold, half-way between the bands: a score from here on calls the
 # image generated (the validation's rates count these).
 _DECIDED_FROM = 0.5
+# The coding-cost test's findings (its bands are calibrated from the first).
+GAP_FINDING = "Coding-cost gap, median of cells"
+SURPRISE_SCORE_FINDING = "Score of the coding-cost test"
 # The median coding-cost gap (nats per pixel, pycore.coding_cost) taken as clean and as
 # suspicious: the 99th percentile and the maximum of its values on the 139 genuine images
 # of the training and calibration splits that it judges (`python -m models.calibrate
@@ -140,7 +143,7 @@ async def ai_generated(image: Image) -> Result:
                 colormap="inferno",
                 legend=f"how much more each {cell}x{cell} cell costs to code than a model "
                 "of real images expects, on the verdict's scale (the score takes the median "
-                "cell; single cells vary more)",
+                "cell; single cells vary more; cells too dark or saturated to judge: 0)",
             ),
         },
         marks=[mark for mark, _ in panels],
@@ -149,15 +152,12 @@ async def ai_generated(image: Image) -> Result:
             statistic("Cells that look generated", 100.0 * generated_share, "%"),
             statistic("Score of the generator-trace network", evidence.network_score(), "score"),
             statistic(GAP_FINDING, evidence.gap(), "nat/pixel"),
-            statistic("Score of the coding-cost test", evidence.surprise_score(), "score"),
+            statistic(SURPRISE_SCORE_FINDING, evidence.surprise_score(), "score"),
             statistic("Alternation of neighbour steps", native.alternation, "score"),
             statistic("Judged at a reduction of", native.factor, "x"),
             *(row for _, row in panels),
         ],
     )
-
-
-GAP_FINDING = "Coding-cost gap, median of cells"
 
 
 def reasons(evidence: Evidence, generated_share: float) -> list[str]:
@@ -195,10 +195,13 @@ class Evidence:
     the coding-cost test's where that one decides (0.5 and up) and is higher: each test was
     calibrated on genuine images apart, and either's finding alone is a reason. Below its
     decision point the coding-cost test says nothing: its lower band holds the oddest
-    genuine images (a clock photographed while the camera moved, noisy fluorescence)."""
+    genuine images (noisy fluorescence, an image shrunk without smoothing)."""
 
     logits: np.ndarray
     gaps: np.ndarray
+
+    def __post_init__(self) -> None:
+        assert self.logits.shape == self.gaps.shape, "the two tests' cells must coincide"
 
     def pooled_logit(self) -> float:
         return top_share_mean(self.logits, _TOP_SHARE)

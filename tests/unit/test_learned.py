@@ -48,3 +48,18 @@ def test_tiles_are_stitched_as_one_call_would_give():
     # Away from the image's own edge the margin hides the tile seams entirely.
     inner = (slice(1, tiled.shape[0] - 2), slice(1, tiled.shape[1] - 2))
     assert np.abs(tiled[inner] - whole[: tiled.shape[0], : tiled.shape[1]][inner]).max() < 1e-5
+
+
+def test_every_output_channel_is_stitched():
+    one_channel = _cell_means(16)
+
+    async def two_channels(tensor: np.ndarray) -> np.ndarray:
+        cells = await one_channel(tensor)
+        return np.concatenate([cells, 1.0 - cells], axis=1)
+
+    gray = ndimage.gaussian_filter(np.random.default_rng(2).random((1300, 1100)) * 255, 3)
+    tiled = run_blocking(learned.tiled_inference(two_channels, gray, 16))
+    assert tiled.shape == (2, -(-1300 // 16), -(-1100 // 16))
+    assert np.allclose(tiled[1], 1.0 - tiled[0])
+    (alone,) = run_blocking(learned.tiled_inference(one_channel, gray, 16))
+    assert np.array_equal(tiled[0], alone)

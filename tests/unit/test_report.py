@@ -77,8 +77,9 @@ def test_the_cli_writes_one_self_contained_report_of_every_input(tmp_path):
         for analysis_id in defaults:
             assert f'id="image-{number}-{analysis_id}"' in html, analysis_id
     assert "broken.jpg" in html and "unreadable" in html
-    # Versions of FigSleuth, its runtime and both models.
-    for name in ("FigSleuth", "onnxruntime", "model ai_generated", "model manipulation"):
+    # Versions of FigSleuth, its runtime and the models.
+    models = ("model ai_generated", "model manipulation", "model coding_cost")
+    for name in ("FigSleuth", "onnxruntime", *models):
         assert f"<th>{name}</th>" in html
     # Self-contained and inert: no script at all, nothing to fetch, and a policy that
     # forbids fetching anyway; the hostile metadata is there, as text.

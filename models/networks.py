@@ -50,8 +50,7 @@ class NeighbourResidual(nn.Module):
     others. The input's height and width are even (pycore pads to multiples of 32)."""
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        corners = F.interpolate(image[:, :, ::2, ::2], scale_factor=2.0, mode="nearest")
-        return (image - corners) * _RESIDUAL_GAIN
+        return (image - _upsample(image[:, :, ::2, ::2])) * _RESIDUAL_GAIN
 
 
 class ResidualDetector(nn.Module):

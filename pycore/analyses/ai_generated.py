@@ -28,6 +28,7 @@ models/coding_cost/card.md give the data, the commands and the measured rates).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -114,7 +115,7 @@ async def ai_generated(image: Image) -> Result:
         )
     gaps = await gap_cells(native.gray)
     evidence = Evidence(logits, gaps)
-    score = evidence.score()
+    score = evidence.score
     # Each cell on the verdict's scale: as generated-looking as a suspicious image's cells.
     cell_scores = calibration_curve(logits, _CLEAN, _SUSPICIOUS)
     generated_share = float(np.mean(cell_scores >= SUSPICIOUS_FROM))
@@ -148,11 +149,11 @@ async def ai_generated(image: Image) -> Result:
         },
         marks=[mark for mark, _ in panels],
         findings=[
-            statistic("Mean logit of the top tenth of cells", evidence.pooled_logit(), "logit"),
+            statistic("Mean logit of the top tenth of cells", evidence.pooled_logit, "logit"),
             statistic("Cells that look generated", 100.0 * generated_share, "%"),
-            statistic("Score of the generator-trace network", evidence.network_score(), "score"),
-            statistic(GAP_FINDING, evidence.gap(), "nat/pixel"),
-            statistic(SURPRISE_SCORE_FINDING, evidence.surprise_score(), "score"),
+            statistic("Score of the generator-trace network", evidence.network_score, "score"),
+            statistic(GAP_FINDING, evidence.gap, "nat/pixel"),
+            statistic(SURPRISE_SCORE_FINDING, evidence.surprise_score, "score"),
             statistic("Alternation of neighbour steps", native.alternation, "score"),
             statistic("Judged at a reduction of", native.factor, "x"),
             *(row for _, row in panels),
@@ -163,7 +164,7 @@ async def ai_generated(image: Image) -> Result:
 def reasons(evidence: Evidence, generated_share: float) -> list[str]:
     """What each test found, where it counts towards the score."""
     found = []
-    network_score = evidence.network_score()
+    network_score = evidence.network_score
     if network_score >= SUSPICIOUS_FROM:
         found.append(
             f"The fine grain looks generated: {generated_share:.0%} of the image's cells "
@@ -174,10 +175,10 @@ def reasons(evidence: Evidence, generated_share: float) -> list[str]:
             "Some cells look generated, but not clearly: the grain is between what genuine "
             "images and generators give."
         )
-    surprise = evidence.surprise_score()
+    surprise = evidence.surprise_score
     if surprise is not None and surprise >= _DECIDED_FROM:
         found.append(
-            f"Coding the grain costs {evidence.gap():.2f} nat a pixel more than a model of "
+            f"Coding the grain costs {evidence.gap:.2f} nat a pixel more than a model of "
             "real images expects: "
             + (
                 "it is unlike any recorded image's (see the surprise map)."
@@ -195,7 +196,8 @@ class Evidence:
     the coding-cost test's where that one decides (0.5 and up) and is higher: each test was
     calibrated on genuine images apart, and either's finding alone is a reason. Below its
     decision point the coding-cost test says nothing: its lower band holds the oddest
-    genuine images (noisy fluorescence, an image shrunk without smoothing)."""
+    genuine images (noisy fluorescence). Each figure is computed once, when first asked
+    for."""
 
     logits: np.ndarray
     gaps: np.ndarray
@@ -203,24 +205,30 @@ class Evidence:
     def __post_init__(self) -> None:
         assert self.logits.shape == self.gaps.shape, "the two tests' cells must coincide"
 
+    @cached_property
     def pooled_logit(self) -> float:
         return top_share_mean(self.logits, _TOP_SHARE)
 
+    @cached_property
     def network_score(self) -> float:
-        return calibrated(self.pooled_logit(), _CLEAN, _SUSPICIOUS)
+        return calibrated(self.pooled_logit, _CLEAN, _SUSPICIOUS)
 
+    @cached_property
     def gap(self) -> float | None:
         return median_gap(self.gaps, _MIN_CELLS)
 
+    @cached_property
     def surprise_score(self) -> float | None:
-        gap = self.gap()
-        return None if gap is None else calibrated(gap, _GAP_CLEAN, _GAP_SUSPICIOUS)
+        if self.gap is None:
+            return None
+        return calibrated(self.gap, _GAP_CLEAN, _GAP_SUSPICIOUS)
 
+    @cached_property
     def score(self) -> float:
-        surprise = self.surprise_score()
+        surprise = self.surprise_score
         if surprise is None or surprise < _DECIDED_FROM:
-            return self.network_score()
-        return max(self.network_score(), surprise)
+            return self.network_score
+        return max(self.network_score, surprise)
 
     def within(self, rows: slice, cols: slice) -> Evidence:
         return Evidence(self.logits[rows, cols], self.gaps[rows, cols])
@@ -243,7 +251,7 @@ def panel_verdicts(gray: np.ndarray, evidence: Evidence, cell: int) -> list[tupl
         )
         if inside.logits.size < _MIN_CELLS:
             continue
-        score = inside.score()
+        score = inside.score
         name = f"panel {letter(index)}"
         mark = {
             "kind": "box",

@@ -32,6 +32,7 @@ from PIL import Image as PILImage
 
 import pycore
 from pycore.learned import model_input
+from pycore.result import INCONCLUSIVE_FROM, SUSPICIOUS_FROM
 
 from ..calibrate import statistics
 from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images, require, resize
@@ -200,13 +201,11 @@ FORMS = {
 
 
 def outcomes(grays: list[np.ndarray], store) -> tuple[np.ndarray, np.ndarray]:
-    """For each image, stored by ``store``: 1.0 where it is decided generated, 0.0 where
-    not, NaN where it is too small to be judged; and whether the analysis took it for a
-    2x enlargement and judged it halved (its own finding)."""
+    """For each image, stored by ``store``: its score (NaN where it is too small to be
+    judged), and whether the analysis took it for a 2x enlargement and judged it halved
+    (its own finding)."""
     results = [analyse(ANALYSIS, store(gray)) for gray in grays]
-    decided = np.array(
-        [np.nan if result.score is None else float(result.score >= 0.5) for result in results]
-    )
+    scores = np.array([np.nan if result.score is None else result.score for result in results])
     reduced = np.array(
         [
             any(
@@ -216,7 +215,7 @@ def outcomes(grays: list[np.ndarray], store) -> tuple[np.ndarray, np.ndarray]:
             for result in results
         ]
     )
-    return decided, reduced
+    return scores, reduced
 
 
 def robustness_samples(sets) -> dict[str, list[np.ndarray]]:
@@ -255,28 +254,47 @@ def decoder_family() -> list[np.ndarray]:
     return [decoded(photo, kernel).astype(np.float32) for kernel in kernels for photo in photos]
 
 
-def robustness(samples: dict[str, list[np.ndarray]]) -> tuple[list[dict], list[dict]]:
-    """Decision flips under changes of form, for genuine test images and generated ones,
-    and the share of images taken for 2x enlargements (as PNG and after each change).
-    The reference is the image as a PNG, so 'JPEG 95' is also the PNG-vs-JPEG check. An
-    image too small to judge after a change (a 64 px image halved) is left out of that
-    change's rate."""
+def robustness(
+    samples: dict[str, list[np.ndarray]],
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """Under changes of form, for genuine test images and generated ones: the share of
+    decisions (score 0.5 and up: generated) that flip; the share of verdicts that reverse,
+    suspicious becoming clean or clean suspicious (across the whole inconclusive band);
+    and the share of images taken for 2x enlargements (as PNG and after each change). The
+    reference is the image as a PNG, so 'JPEG 95' is also the PNG-vs-JPEG check. An image
+    too small to judge after a change (a 64 px image halved) is left out of that change's
+    rates."""
     forms = {"as PNG": as_png, **FORMS}
-    flips, enlarged = [], []
+    flips, reversals, enlarged = [], [], []
     for kind, grays in samples.items():
         found = {form: outcomes(grays, store) for form, store in forms.items()}
         reference = found["as PNG"][0]
-        flip = {"images": kind, "count": len(grays), "decided_generated": np.nanmean(reference)}
+        judged = reference[~np.isnan(reference)]
+        flip = {"images": kind, "count": len(grays), "decided_generated": np.mean(judged >= 0.5)}
+        reversal = {
+            "images": kind,
+            "count": len(grays),
+            "suspicious": np.mean(judged >= SUSPICIOUS_FROM),
+            "clean": np.mean(judged < INCONCLUSIVE_FROM),
+        }
         for form in FORMS:
             changed = found[form][0]
-            judged = ~np.isnan(reference) & ~np.isnan(changed)
-            flip[form] = float(np.mean(changed[judged] != reference[judged]))
+            both = ~np.isnan(reference) & ~np.isnan(changed)
+            before, after = reference[both], changed[both]
+            flip[form] = float(np.mean((before >= 0.5) != (after >= 0.5)))
+            reversal[form] = float(
+                np.mean(
+                    (before >= SUSPICIOUS_FROM) & (after < INCONCLUSIVE_FROM)
+                    | (before < INCONCLUSIVE_FROM) & (after >= SUSPICIOUS_FROM)
+                )
+            )
         flips.append(flip)
+        reversals.append(reversal)
         enlarged.append(
             {"images": kind, "count": len(grays)}
             | {form: float(np.mean(reduced)) for form, (_, reduced) in found.items()}
         )
-    return flips, enlarged
+    return flips, reversals, enlarged
 
 
 def markdown(report: dict) -> str:
@@ -337,6 +355,23 @@ def markdown(report: dict) -> str:
             + " | ".join(f"{row[form]:.0%}" for form in FORMS)
             + " |"
         )
+    lines += [
+        "",
+        "## Robustness: share of verdicts that reverse against the PNG original",
+        "",
+        "Suspicious (score 0.65 and up) becoming clean (below 0.35), or clean becoming "
+        "suspicious; a move into or out of the inconclusive band is not counted here (it is "
+        "above, where it crosses 0.5).",
+        "",
+        "| images | count | suspicious | clean | " + " | ".join(FORMS) + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(FORMS),
+    ]
+    for row in report.get("reversals", []):
+        lines.append(
+            f"| {row['images']} | {row['count']} | {row['suspicious']:.0%} | {row['clean']:.0%} | "
+            + " | ".join(f"{row[form]:.0%}" for form in FORMS)
+            + " |"
+        )
     forms = ["as PNG", *FORMS]
     lines += [
         "",
@@ -388,7 +423,9 @@ def main() -> None:
         report["external"] = external(sets)
         report["false_alarms"] = false_alarms(ANALYSIS)
         samples = robustness_samples(sets)
-        report["robustness"], report["enlargements_found"] = robustness(samples)
+        report["robustness"], report["reversals"], report["enlargements_found"] = robustness(
+            samples
+        )
         report["calibration_statistics"] = statistics(ANALYSIS, "calibrate")
         report["checks_seconds"] = time.monotonic() - checks_started
     write_report(HERE, report, markdown)

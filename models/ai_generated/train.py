@@ -44,6 +44,8 @@ PATCH = 64
 SIMULATOR_STEPS = 600
 STEPS = 12000
 REDRAWS_PER_SIMULATOR = 400
+# The share of crops (of either class) resized by 0.5x to 2x in training.
+RESIZED_SHARE = 0.5
 
 
 @dataclass
@@ -116,9 +118,11 @@ def change_form(crop: np.ndarray, rng: np.random.Generator, allow_resize: bool) 
     crop = regained(crop, rng, gain_spread=0.4, offset=20)
     if rng.random() < 0.15:
         crop = ndimage.gaussian_filter(crop, rng.uniform(0.3, 0.7))
-    if allow_resize and rng.random() < 0.3:
+    if allow_resize and rng.random() < RESIZED_SHARE:
         method = (PILImage.BILINEAR, PILImage.BICUBIC, PILImage.LANCZOS)[rng.integers(3)]
-        factor = rng.uniform(max(0.5, PATCH / min(crop.shape)), 2.0)
+        # Log-uniform, so that shrinking is as common as enlarging: halving is where the
+        # finest traces are lost and the detector has to learn the coarser ones.
+        factor = np.exp(rng.uniform(np.log(max(0.5, PATCH / min(crop.shape))), np.log(2.0)))
         crop = resize(np.ascontiguousarray(crop), factor, method)
     crop = random_crop(np.ascontiguousarray(crop, dtype=np.float32), PATCH, rng)
     if rng.random() < 0.35:

@@ -270,12 +270,16 @@ def robustness(
         found = {form: outcomes(grays, store) for form, store in forms.items()}
         reference = found["as PNG"][0]
         judged = reference[~np.isnan(reference)]
-        flip = {"images": kind, "count": len(grays), "decided_generated": np.mean(judged >= 0.5)}
+        flip = {
+            "images": kind,
+            "count": len(grays),
+            "decided_generated": float(np.mean(judged >= 0.5)),
+        }
         reversal = {
             "images": kind,
             "count": len(grays),
-            "suspicious": np.mean(judged >= SUSPICIOUS_FROM),
-            "clean": np.mean(judged < INCONCLUSIVE_FROM),
+            "suspicious": float(np.mean(judged >= SUSPICIOUS_FROM)),
+            "clean": float(np.mean(judged < INCONCLUSIVE_FROM)),
         }
         for form in FORMS:
             changed = found[form][0]
@@ -284,8 +288,8 @@ def robustness(
             flip[form] = float(np.mean((before >= 0.5) != (after >= 0.5)))
             reversal[form] = float(
                 np.mean(
-                    (before >= SUSPICIOUS_FROM) & (after < INCONCLUSIVE_FROM)
-                    | (before < INCONCLUSIVE_FROM) & (after >= SUSPICIOUS_FROM)
+                    ((before >= SUSPICIOUS_FROM) & (after < INCONCLUSIVE_FROM))
+                    | ((before < INCONCLUSIVE_FROM) & (after >= SUSPICIOUS_FROM))
                 )
             )
         flips.append(flip)
@@ -359,9 +363,10 @@ def markdown(report: dict) -> str:
         "",
         "## Robustness: share of verdicts that reverse against the PNG original",
         "",
-        "Suspicious (score 0.65 and up) becoming clean (below 0.35), or clean becoming "
-        "suspicious; a move into or out of the inconclusive band is not counted here (it is "
-        "above, where it crosses 0.5).",
+        f"Suspicious (score {SUSPICIOUS_FROM} and up) becoming clean (below "
+        f"{INCONCLUSIVE_FROM}), or clean becoming suspicious; a move into or out of the "
+        "inconclusive band is not counted here (the table above counts it where it crosses "
+        "0.5).",
         "",
         "| images | count | suspicious | clean | " + " | ".join(FORMS) + " |",
         "|---|---:|---:|---:|" + "---:|" * len(FORMS),

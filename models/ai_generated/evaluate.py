@@ -301,6 +301,21 @@ def robustness(
     return flips, reversals, enlarged
 
 
+def share_table(rows: list[dict], leading: dict[str, str], forms) -> list[str]:
+    """A markdown table of shares by kind of image: its count, the ``leading`` shares
+    ({header: key}), then one share per form."""
+    headers = ["images", "count", *leading, *forms]
+    lines = ["| " + " | ".join(headers) + " |", "|---|" + "---:|" * (len(headers) - 1)]
+    for row in rows:
+        shares = [row[key] for key in (*leading.values(), *forms)]
+        lines.append(
+            f"| {row['images']} | {row['count']} | "
+            + " | ".join(f"{share:.0%}" for share in shares)
+            + " |"
+        )
+    return lines
+
+
 def markdown(report: dict) -> str:
     lines = [
         "# ai_generated: validation",
@@ -350,16 +365,7 @@ def markdown(report: dict) -> str:
         "",
         "## Robustness: share of decisions that flip against the PNG original",
         "",
-        "| images | count | decided generated | " + " | ".join(FORMS) + " |",
-        "|---|---:|---:|" + "---:|" * len(FORMS),
-    ]
-    for row in report["robustness"]:
-        lines.append(
-            f"| {row['images']} | {row['count']} | {row['decided_generated']:.0%} | "
-            + " | ".join(f"{row[form]:.0%}" for form in FORMS)
-            + " |"
-        )
-    lines += [
+        *share_table(report["robustness"], {"decided generated": "decided_generated"}, FORMS),
         "",
         "## Robustness: share of verdicts that reverse against the PNG original",
         "",
@@ -368,29 +374,14 @@ def markdown(report: dict) -> str:
         "inconclusive band is not counted here (the table above counts it where it crosses "
         "0.5).",
         "",
-        "| images | count | suspicious | clean | " + " | ".join(FORMS) + " |",
-        "|---|---:|---:|---:|" + "---:|" * len(FORMS),
-    ]
-    for row in report.get("reversals", []):
-        lines.append(
-            f"| {row['images']} | {row['count']} | {row['suspicious']:.0%} | {row['clean']:.0%} | "
-            + " | ".join(f"{row[form]:.0%}" for form in FORMS)
-            + " |"
-        )
-    forms = ["as PNG", *FORMS]
-    lines += [
+        *share_table(
+            report.get("reversals", []), {"suspicious": "suspicious", "clean": "clean"}, FORMS
+        ),
         "",
         "## Taken for 2x enlargements and judged halved (pycore.enlargement)",
         "",
-        "| images | count | " + " | ".join(forms) + " |",
-        "|---|---:|" + "---:|" * len(forms),
+        *share_table(report.get("enlargements_found", []), {}, ["as PNG", *FORMS]),
     ]
-    for row in report.get("enlargements_found", []):
-        lines.append(
-            f"| {row['images']} | {row['count']} | "
-            + " | ".join(f"{row[form]:.0%}" for form in forms)
-            + " |"
-        )
     return "\n".join(lines) + "\n"
 
 

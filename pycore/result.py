@@ -19,6 +19,9 @@ VERDICTS: tuple[str, ...] = ("clean", "inconclusive", "suspicious")
 # inconclusive between. Each analysis calibrates its own statistic onto this scale.
 INCONCLUSIVE_FROM = 0.35
 SUSPICIOUS_FROM = 0.65
+# The decision threshold, half-way between the bands: a learned detector's score from here
+# on calls the image generated or edited (the models' validations count these).
+DECIDED_FROM = 0.5
 # For analyses that localise a region (ghosts, missing traces, shifted grids): the share of
 # the image in the largest such region taken as clean and as suspicious. Set so that at most
 # about 1% of the whole real images in ../shared/data/real are called suspicious by any of

@@ -32,7 +32,7 @@ from PIL import Image as PILImage
 
 import pycore
 from pycore.learned import model_input
-from pycore.result import INCONCLUSIVE_FROM, SUSPICIOUS_FROM
+from pycore.result import DECIDED_FROM, INCONCLUSIVE_FROM, SUSPICIOUS_FROM
 
 from ..calibrate import statistics
 from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images, require, resize
@@ -175,10 +175,10 @@ def external(sets) -> list[dict]:
             {
                 "set": name,
                 "generated": int(found["generated"].size),
-                "detected": float(np.mean(found["generated"] >= 0.5)),
+                "detected": float(np.mean(found["generated"] >= DECIDED_FROM)),
                 "median_score": float(np.median(found["generated"])),
                 "real": int(found["real"].size),
-                "real_flagged": float(np.mean(found["real"] >= 0.5))
+                "real_flagged": float(np.mean(found["real"] >= DECIDED_FROM))
                 if found["real"].size
                 else None,
                 "auc": auc(found["real"], found["generated"]) if found["real"].size else None,
@@ -273,7 +273,7 @@ def robustness(
         flip = {
             "images": kind,
             "count": len(grays),
-            "decided_generated": float(np.mean(judged >= 0.5)),
+            "decided_generated": float(np.mean(judged >= DECIDED_FROM)),
         }
         reversal = {
             "images": kind,
@@ -285,7 +285,7 @@ def robustness(
             changed = found[form][0]
             both = ~np.isnan(reference) & ~np.isnan(changed)
             before, after = reference[both], changed[both]
-            flip[form] = float(np.mean((before >= 0.5) != (after >= 0.5)))
+            flip[form] = float(np.mean((before >= DECIDED_FROM) != (after >= DECIDED_FROM)))
             reversal[form] = float(
                 np.mean(
                     ((before >= SUSPICIOUS_FROM) & (after < INCONCLUSIVE_FROM))

@@ -25,6 +25,7 @@ import numpy as np
 
 import pycore
 from pycore.analyses.ai_generated import SURPRISE_SCORE_FINDING
+from pycore.result import DECIDED_FROM
 
 from ..ai_generated.evaluate import FORMS, external_sets, robustness_samples
 from ..calibrate import TESTS, genuine_values, statistics
@@ -47,7 +48,7 @@ def measured(images: list[pycore.Image]) -> dict[str, float | None]:
     return {
         "count": len(results),
         "judged": float(judged.mean()),
-        "decided": float(np.mean(scores[judged] >= 0.5)) if judged.any() else None,
+        "decided": float(np.mean(scores[judged] >= DECIDED_FROM)) if judged.any() else None,
         "median_gap": float(np.median(gaps[judged])) if judged.any() else None,
         "gap_90th": float(np.percentile(gaps[judged], 90)) if judged.any() else None,
     }

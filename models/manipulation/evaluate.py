@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import pycore
+from pycore.result import DECIDED_FROM
 
 from ..calibrate import statistics
 from ..data import SMOKE, as_jpeg, as_png, blots, random_crop, real_images, require
@@ -45,7 +46,7 @@ def localisation(cases: list[tuple[pycore.Image, np.ndarray]]) -> dict:
         maps.append(probability.ravel())
         masks.append(mask.ravel())
         scores.append(result.score)
-        f1s.append(f1_at(probability >= 0.5, mask))
+        f1s.append(f1_at(probability >= DECIDED_FROM, mask))
     pixels, truth = np.concatenate(maps), np.concatenate(masks)
     return {
         "pixel_auc": auc(pixels[~truth], pixels[truth]),
@@ -89,7 +90,7 @@ def held_out_hosts() -> dict:
     found["images"] = len(test)
     found["negatives"] = len(negatives)
     found["image_auc"] = auc(negatives, np.array(found.pop("scores")))
-    found["genuine_flagged"] = float(np.mean(negatives >= 0.5))
+    found["genuine_flagged"] = float(np.mean(negatives >= DECIDED_FROM))
     return found
 
 
@@ -114,7 +115,9 @@ def synthetic_edits(quality: int | None) -> list[dict]:
         found = localisation(cases)
         found["image_auc"] = auc(negatives, np.array(found.pop("scores")))
         rows.append({"kind": kind, "unseen": kind in HELD_OUT, **found})
-    rows.append({"kind": "(unedited crops) flagged", "flagged": float(np.mean(negatives >= 0.5))})
+    rows.append(
+        {"kind": "(unedited crops) flagged", "flagged": float(np.mean(negatives >= DECIDED_FROM))}
+    )
     return rows
 
 

@@ -39,6 +39,7 @@ from ..layout import letter, split_panels
 from ..learned import model_map
 from ..registry import analysis
 from ..result import (
+    DECIDED_FROM,
     INCONCLUSIVE_FROM,
     SUSPICIOUS_FROM,
     Map,
@@ -58,9 +59,6 @@ _CELL = 16
 _CLEAN = 3.431
 _SUSPICIOUS = 5.296
 _TOP_SHARE = 0.1
-# The decision threshold, half-way between the bands: a score from here on calls the
-# image generated (the validation's rates count these).
-_DECIDED_FROM = 0.5
 # The coding-cost test's findings (its bands are calibrated from the first).
 GAP_FINDING = "Coding-cost gap, median of cells"
 SURPRISE_SCORE_FINDING = "Score of the coding-cost test"
@@ -176,7 +174,7 @@ def reasons(evidence: Evidence, generated_share: float) -> list[str]:
             "images and generators give."
         )
     surprise = evidence.surprise_score
-    if surprise is not None and surprise >= _DECIDED_FROM:
+    if surprise is not None and surprise >= DECIDED_FROM:
         found.append(
             f"Coding the grain costs {evidence.gap:.2f} nat a pixel more than a model of "
             "real images expects: "
@@ -226,7 +224,7 @@ class Evidence:
     @cached_property
     def score(self) -> float:
         surprise = self.surprise_score
-        if surprise is None or surprise < _DECIDED_FROM:
+        if surprise is None or surprise < DECIDED_FROM:
             return self.network_score
         return max(self.network_score, surprise)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -80,23 +81,60 @@ class ResidualDetector(nn.Module):
 GENERATED_RESIDUALS: tuple[type[nn.Module], ...] = (HighPass, NeighbourResidual)
 
 
+# Seeds of the shipped ai_generated ensemble: each trains one member per residual.
+GENERATED_SEEDS = 3
+
+
 class GeneratedDetector(nn.Module):
     """ai_generated: a logit per 16x16 cell that the grain there was made by a generator,
-    the mean of two members' logits, trained apart on the same data.
+    the mean of its members' logits: one member per residual for each of ``seeds``
+    trainings that differ only in their seed (a deep ensemble: B. Lakshminarayanan et al.,
+    "Simple and scalable predictive uncertainty estimation using deep ensembles", NeurIPS
+    2017).
 
     The member on the neighbouring-pixel residual finds far more unseen generators, but
     alone it also flags some genuine images whose history holds an interpolation (a
     scanned page); the member on the high-pass residual rarely does. Their mean keeps the
-    high-pass member's false-alarm rate and a part of the other's reach (card.md)."""
+    high-pass member's false-alarm rate and a part of the other's reach. Which unseen
+    generators one training finds varies from seed to seed as much as from recipe to
+    recipe; the mean over seeds is steadier than any one of them (card.md)."""
 
     OUTPUT_STRIDE = 16
 
-    def __init__(self) -> None:
+    def __init__(self, seeds: int = GENERATED_SEEDS) -> None:
         super().__init__()
-        self.members = nn.ModuleList(ResidualDetector(kind()) for kind in GENERATED_RESIDUALS)
+        self.members = nn.ModuleList(
+            ResidualDetector(kind()) for _ in range(seeds) for kind in GENERATED_RESIDUALS
+        )
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return sum(member(image) for member in self.members) / len(self.members)
+
+    @classmethod
+    def joined(cls, detectors: list[GeneratedDetector]) -> GeneratedDetector:
+        """One detector whose members are all of ``detectors``' members, in order: seeds
+        trained apart (in parallel, or in another session) ship as one model."""
+        joined = cls(seeds=0)
+        joined.members = nn.ModuleList(m for detector in detectors for m in detector.members)
+        _check_member_count(len(joined.members))
+        return joined.eval()
+
+    @classmethod
+    def loaded(cls, path: Path) -> GeneratedDetector:
+        """The detector saved at ``path``, however many seeds it holds."""
+        state = torch.load(path)
+        members = {int(key.split(".")[1]) for key in state if key.startswith("members.")}
+        _check_member_count(len(members))
+        detector = cls(seeds=len(members) // len(GENERATED_RESIDUALS))
+        detector.load_state_dict(state)
+        return detector.eval()
+
+
+def _check_member_count(count: int) -> None:
+    if not count or count % len(GENERATED_RESIDUALS):
+        raise ValueError(
+            f"{count} members: a GeneratedDetector has {len(GENERATED_RESIDUALS)} per seed"
+        )
 
 
 class EditSegmenter(nn.Module):
@@ -284,15 +322,25 @@ def export_onnx(network: nn.Module, path: str, opset: int = 17, output: str = "l
     )
 
 
-def export_main(network_class: type[nn.Module], folder: Path, output: str = "logits") -> None:
-    """Command line of a model's export.py: folder/checkpoint.pt to folder/model.onnx."""
+def state_loader(network_class: type[nn.Module]) -> Callable[[Path], nn.Module]:
+    """A loader of ``network_class``'s checkpoints (its default shape) for export_main."""
+
+    def load(path: Path) -> nn.Module:
+        network = network_class()
+        network.load_state_dict(torch.load(path))
+        return network
+
+    return load
+
+
+def export_main(load: Callable[[Path], nn.Module], folder: Path, output: str = "logits") -> None:
+    """Command line of a model's export.py: folder/checkpoint.pt, read by ``load``, to
+    folder/model.onnx."""
     parser = argparse.ArgumentParser(description=f"Export {folder.name} to ONNX.")
     parser.add_argument("--checkpoint", type=Path, default=folder / "checkpoint.pt")
     parser.add_argument("--out", type=Path, default=folder / "model.onnx")
     args = parser.parse_args()
     if not args.checkpoint.is_file():
         raise SystemExit(f"{args.checkpoint} is missing: run models.{folder.name}.train first")
-    network = network_class()
-    network.load_state_dict(torch.load(args.checkpoint))
-    export_onnx(network, str(args.out), output=output)
+    export_onnx(load(args.checkpoint), str(args.out), output=output)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")

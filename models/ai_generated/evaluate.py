@@ -37,7 +37,7 @@ from pycore.result import DECIDED_FROM, INCONCLUSIVE_FROM, SUSPICIOUS_FROM
 from ..calibrate import statistics
 from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images, require, resize
 from ..evaluation import analyse, auc, false_alarms, scores, write_report
-from ..networks import GeneratedDetector
+from ..networks import GENERATED_RESIDUALS, GeneratedDetector
 from . import train as training
 from .decoders import decoded, decoder_kernel
 from .simulators import redraw
@@ -50,6 +50,8 @@ REDRAWS_PER_SIMULATOR = 12
 DECODER_KERNELS = 6
 DECODER_PHOTOS = ("camera", "coins", "brick", "grass", "gravel", "page", "text", "clock", "moon")
 ANALYSIS = "ai_generated"
+# The leave-one-out table's name for the shipped detector (trained on every group).
+SHIPPED = "(none: shipped model)"
 
 
 @torch.no_grad()
@@ -64,19 +66,15 @@ def centre(crop: np.ndarray, side: int = training.PATCH) -> np.ndarray:
     return crop[top : top + side, left : left + side]
 
 
-def load_detector(path: Path) -> GeneratedDetector:
-    detector = GeneratedDetector()
-    detector.load_state_dict(torch.load(path))
-    return detector.eval()
-
-
-def leave_one_out(steps: int, trained: Path | None = None) -> list[dict]:
-    """AUC of each leave-one-out detector (trained here for ``steps`` steps, or read from
+def leave_one_out(
+    steps: int, trained: Path | None = None, left_out: tuple[str, ...] = training.GROUPS
+) -> list[dict]:
+    """AUC of the shipped detector and of each detector trained without one group of
+    ``left_out`` (trained here for ``steps`` steps, one seed, or read from
     ``trained``/<group>.pt, as ``train --leave-out GROUP --steps STEPS --out`` writes
-    them, e.g. on a GPU) on each group's test patches."""
+    them, e.g. on a GPU or with several seeds) on each group's test patches."""
     if not (HERE / "checkpoint.pt").is_file():
         raise SystemExit(f"{HERE / 'checkpoint.pt'} is missing: run models.ai_generated.train")
-    train_pools = training.build_pools("train", seed=0)
     test_pools = training.build_pools("test", seed=1)
     rng = np.random.default_rng(2)
     genuine = [
@@ -96,22 +94,26 @@ def leave_one_out(steps: int, trained: Path | None = None) -> list[dict]:
         group: [jpeg(patch, 75) for patch in patches] for group, patches in generated.items()
     }
     rows = []
-    detectors = {"(none: shipped model)": load_detector(HERE / "checkpoint.pt")}
-    for group in training.GROUPS:
-        if trained is None:
+    detectors = {SHIPPED: GeneratedDetector.loaded(HERE / "checkpoint.pt")}
+    if trained is None:
+        train_pools = training.build_pools("train", seed=0)
+        for group in left_out:
             groups = tuple(g for g in training.GROUPS if g != group)
             detectors[group] = training.train(train_pools, groups, steps, seed=0)
-        else:
-            detectors[group] = load_detector(trained / f"{group}.pt")
-    for left_out, detector in detectors.items():
+    else:
+        for group in left_out:
+            detectors[group] = GeneratedDetector.loaded(trained / f"{group}.pt")
+    for name, detector in detectors.items():
         real_clean = patch_scores(detector, genuine)
         real_jpeg = patch_scores(detector, genuine_jpeg)
         for group, patches in generated.items():
             rows.append(
                 {
-                    "left_out": left_out,
+                    "left_out": name,
+                    "seeds": len(detector.members) // len(GENERATED_RESIDUALS),
+                    "steps": training.STEPS if name == SHIPPED else steps,
                     "group": group,
-                    "unseen": group == left_out,
+                    "unseen": group == name,
                     "auc": auc(real_clean, patch_scores(detector, patches)),
                     "auc_jpeg75": auc(real_jpeg, patch_scores(detector, generated_jpeg[group])),
                 }
@@ -320,25 +322,25 @@ def markdown(report: dict) -> str:
     lines = [
         "# ai_generated: validation",
         "",
-        "`.venv/bin/python -m models.ai_generated.evaluate` (both parts below; "
-        f"`--only-logo` took {report.get('logo_seconds', 0):.0f} s, `--skip-logo` "
-        f"{report.get('checks_seconds', 0):.0f} s).",
+        "`.venv/bin/python -m models.ai_generated.evaluate` (both parts below; the "
+        f"leave-one-out part last took {report.get('logo_seconds', 0):.0f} s, the other "
+        f"checks {report.get('checks_seconds', 0):.0f} s).",
         "",
         "## Leave one generator out (64x64 patches, ROC AUC)",
         "",
-        f"Each detector trained for {report.get('logo_steps', 0)} steps (the shipped model: "
-        f"{training.STEPS}) without the group named, then tested on patches made from the "
-        "test split: 1000 genuine crops of real images and 300 of blots against each group's "
-        "(the genuine crops include test images with relatives in training, which the "
-        "whole-image checks below leave out).",
+        "Each detector trained without the group named (for the steps per member and the "
+        "seeds given), then tested on patches made from the test split: 1000 genuine crops "
+        "of real images and 300 of blots against each group's (the genuine crops include "
+        "test images with relatives in training, which the whole-image checks below leave "
+        "out).",
         "",
-        "| trained without | tested on | unseen | AUC | AUC after JPEG 75 |",
-        "|---|---|---|---:|---:|",
+        "| trained without | seeds | steps | tested on | unseen | AUC | AUC after JPEG 75 |",
+        "|---|---:|---:|---|---|---:|---:|",
     ]
     for row in report["leave_one_out"]:
         lines.append(
-            f"| {row['left_out']} | {row['group']} | {'yes' if row['unseen'] else ''} | "
-            f"{row['auc']:.3f} | {row['auc_jpeg75']:.3f} |"
+            f"| {row['left_out']} | {row['seeds']} | {row['steps']} | {row['group']} | "
+            f"{'yes' if row['unseen'] else ''} | {row['auc']:.3f} | {row['auc_jpeg75']:.3f} |"
         )
     lines += [
         "",
@@ -392,7 +394,15 @@ def main() -> None:
         "--logo-from",
         type=Path,
         help="read the leave-one-out detectors from FOLDER/<group>.pt instead of training "
-        "them (trained with --logo-steps steps)",
+        "them here with one seed (trained with --logo-steps steps)",
+    )
+    parser.add_argument(
+        "--logo-groups",
+        nargs="+",
+        choices=training.GROUPS,
+        default=list(training.GROUPS),
+        metavar="GROUP",
+        help="leave out only these groups (the others keep their earlier rows)",
     )
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument(
@@ -410,8 +420,14 @@ def main() -> None:
     report = json.loads(earlier.read_text()) if earlier.is_file() else {"leave_one_out": []}
     if not args.skip_logo:
         logo_started = time.monotonic()
-        report["logo_steps"] = args.logo_steps
-        report["leave_one_out"] = leave_one_out(args.logo_steps, args.logo_from)
+        rows = leave_one_out(args.logo_steps, args.logo_from, tuple(args.logo_groups))
+        # Groups not measured again keep their earlier rows.
+        again = {row["left_out"] for row in rows}
+        kept = [row for row in report["leave_one_out"] if row["left_out"] not in again]
+        order = {name: index for index, name in enumerate([SHIPPED, *training.GROUPS])}
+        report["leave_one_out"] = sorted(
+            rows + kept, key=lambda row: order.get(row["left_out"], len(order))
+        )
         report["logo_seconds"] = time.monotonic() - logo_started
     if not args.only_logo:
         checks_started = time.monotonic()

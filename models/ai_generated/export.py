@@ -10,4 +10,4 @@ from pathlib import Path
 from ..networks import GeneratedDetector, export_main
 
 if __name__ == "__main__":
-    export_main(GeneratedDetector, Path(__file__).resolve().parent)
+    export_main(GeneratedDetector.loaded, Path(__file__).resolve().parent)

@@ -1,6 +1,12 @@
 """Train the ai_generated detector (models/networks.GeneratedDetector) on CPU.
 
-    .venv/bin/python -m models.ai_generated.train [--steps 12000] [--leave-out GROUP]
+    .venv/bin/python -m models.ai_generated.train [--steps 12000] [--seeds 0 1 2]
+        [--leave-out GROUP]
+    .venv/bin/python -m models.ai_generated.train --join SEED0.pt SEED1.pt SEED2.pt
+
+Each seed trains one member per residual on its own redraws of the training crops; the
+detector is the mean of all of them. The seeds can also be trained apart (in parallel, one
+``--seeds N --out SEEDN.pt`` each) and joined.
 
 Real class: 64x64 crops of the training split of ../shared/data/real and of the genuine
 parts of the training hosts of wb_auto_polimi. Generated class, in equal shares by group:
@@ -34,7 +40,12 @@ from pycore.learned import model_input
 
 from ..data import ROOT, blots, jpeg, random_crop, real_images, regained, resize, turned
 from ..fitting import fit
-from ..networks import GENERATED_RESIDUALS, GeneratedDetector, ResidualDetector
+from ..networks import (
+    GENERATED_RESIDUALS,
+    GENERATED_SEEDS,
+    GeneratedDetector,
+    ResidualDetector,
+)
 from .simulators import KINDS, Simulator, make_simulator, redraw, train_simulator
 
 HERE = Path(__file__).resolve().parent
@@ -182,9 +193,9 @@ def train_member(
 def train(
     pools: Pools, groups: tuple[str, ...], steps: int, seed: int, device: str = "cpu"
 ) -> GeneratedDetector:
-    """A detector trained on ``groups``: each member apart, from the same seed, so on the
-    same batches."""
-    detector = GeneratedDetector()
+    """A detector of one seed trained on ``groups``: each member apart, from the same seed,
+    so on the same batches."""
+    detector = GeneratedDetector(seeds=1)
     for index, residual in enumerate(GENERATED_RESIDUALS):
         detector.members[index] = train_member(residual, pools, groups, steps, seed, device)
     return detector.eval()
@@ -194,22 +205,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=STEPS)
     parser.add_argument("--leave-out", choices=GROUPS, default=None)
-    parser.add_argument("--seed", type=int, default=0)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=list(range(GENERATED_SEEDS)),
+        metavar="SEED",
+        help="train one member per residual from each seed, and average them all",
+    )
+    mode.add_argument(
+        "--join",
+        type=Path,
+        nargs="+",
+        metavar="CHECKPOINT",
+        help="train nothing: join detectors trained apart (e.g. one seed each, in parallel)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "checkpoint.pt")
     parser.add_argument("--device", default="cpu", help="where the network trains (cuda: a GPU)")
     args = parser.parse_args()
     started = time.monotonic()
-    pools = build_pools("train", args.seed)
-    print(
-        f"pools ready in {time.monotonic() - started:.0f} s: {len(pools.reals)} real images, "
-        f"{len(pools.real_blot_crops)} genuine blot crops, "
-        + ", ".join(f"{k} {len(v)}" for k, v in pools.generated.items()),
-        flush=True,
-    )
-    groups = tuple(group for group in GROUPS if group != args.leave_out)
-    detector = train(pools, groups, args.steps, args.seed, args.device)
+    if args.join:
+        detector = GeneratedDetector.joined([GeneratedDetector.loaded(p) for p in args.join])
+    else:
+        groups = tuple(group for group in GROUPS if group != args.leave_out)
+        trained = []
+        for seed in args.seeds:
+            # Each seed also draws its own redraws of the training crops.
+            pools = build_pools("train", seed)
+            print(
+                f"seed {seed}: pools ready after {time.monotonic() - started:.0f} s: "
+                f"{len(pools.reals)} real images, "
+                f"{len(pools.real_blot_crops)} genuine blot crops, "
+                + ", ".join(f"{k} {len(v)}" for k, v in pools.generated.items()),
+                flush=True,
+            )
+            trained.append(train(pools, groups, args.steps, seed, args.device))
+        detector = GeneratedDetector.joined(trained)
     torch.save(detector.state_dict(), args.out)
-    print(f"saved {args.out} after {time.monotonic() - started:.0f} s")
+    print(
+        f"saved {args.out} ({len(detector.members)} members) after "
+        f"{time.monotonic() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..networks import CodingCost, export_main
+from ..networks import CodingCost, export_main, state_loader
 
 if __name__ == "__main__":
-    export_main(CodingCost, Path(__file__).resolve().parent, output="gap")
+    export_main(state_loader(CodingCost), Path(__file__).resolve().parent, output="gap")

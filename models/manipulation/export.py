@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..networks import EditSegmenter, export_main
+from ..networks import EditSegmenter, export_main, state_loader
 
 if __name__ == "__main__":
-    export_main(EditSegmenter, Path(__file__).resolve().parent)
+    export_main(state_loader(EditSegmenter), Path(__file__).resolve().parent)

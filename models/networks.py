@@ -110,6 +110,10 @@ class GeneratedDetector(nn.Module):
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return sum(member(image) for member in self.members) / len(self.members)
 
+    @property
+    def seeds(self) -> int:
+        return len(self.members) // len(GENERATED_RESIDUALS)
+
     @classmethod
     def joined(cls, detectors: list[GeneratedDetector]) -> GeneratedDetector:
         """One detector whose members are all of ``detectors``' members, in order: seeds

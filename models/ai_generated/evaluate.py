@@ -37,7 +37,7 @@ from pycore.result import DECIDED_FROM, INCONCLUSIVE_FROM, SUSPICIOUS_FROM
 from ..calibrate import statistics
 from ..data import AIGEN, SMOKE, as_jpeg, as_png, jpeg, random_crop, real_images, require, resize
 from ..evaluation import analyse, auc, false_alarms, scores, write_report
-from ..networks import GENERATED_RESIDUALS, GeneratedDetector
+from ..networks import GeneratedDetector
 from . import train as training
 from .decoders import decoded, decoder_kernel
 from .simulators import redraw
@@ -110,7 +110,7 @@ def leave_one_out(
             rows.append(
                 {
                     "left_out": name,
-                    "seeds": len(detector.members) // len(GENERATED_RESIDUALS),
+                    "seeds": detector.seeds,
                     "steps": training.STEPS if name == SHIPPED else steps,
                     "group": group,
                     "unseen": group == name,

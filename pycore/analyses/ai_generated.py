@@ -11,9 +11,9 @@ traces and a model of real images that generated grain surprises.
    Chang, "Detecting and Simulating Artifacts in GAN Fake Images", WIFS 2019), and by a
    small denoising U-Net sampling as diffusion models do (SDEdit, Meng et al., ICLR
    2022), and against the synthetic blot patches of Manjunath et al. (WIFS 2024), with
-   JPEG, resizing and blur applied alike to both classes. Its
-   statistic is the mean of the highest tenth of the cell logits, so that a generated
-   panel or patch in an otherwise genuine figure still counts.
+   JPEG, resizing and blur applied alike to both classes. Its statistic is the mean of
+   the highest tenth of the cell logits, so that a generated panel or patch in an
+   otherwise genuine figure still counts.
 2. Coding-cost surprise (ZED: Cozzolino et al., ECCV 2024; pycore.coding_cost): a lossless
    coder's model of real images, trained on real images only (models/coding_cost),
    predicts each pixel from the image at half size; the statistic is the median over

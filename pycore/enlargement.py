@@ -1,5 +1,9 @@
-"""Whether an image is a 2x enlargement, from how its neighbour differences alternate, and
+"""Whether an image is an enlargement, from the periodic trace its interpolation left, and
 the image brought back to the size it had.
+
+Two tests, for two kinds of factor.
+
+By two (the commonest, and a generator's own up-sampling factor):
 
 Enlarging by two puts two new samples where there was one. With the usual convention (the
 new pixels' centres a quarter of an old pixel either side of the old centre: Pillow,
@@ -17,6 +21,20 @@ frequencies: an enlargement by two shows as the alternating component (period 2)
 only counts where it is clearly stronger than the block's own components (periods 8, 4
 and 8/3).
 
+By other factors s between 1.1 and 1.9: where a new pixel falls between the old ones,
+and so which weighted sum of them it is, repeats with frequency 1 - 1/s cycles per pixel
+(every third pixel for 1.5x), and with it how well a pixel is predicted from its
+neighbours (Popescu and Farid above). As in Kirchner's fast form (M. Kirchner, "Fast and
+reliable resampling detection by spectral analysis of fixed linear predictor residue",
+ACM MM&Sec 2008), each pixel's residue from the mean of its two neighbours along an axis
+is mapped to exp(-residue^2), averaged along the other axis, and the spectrum of that
+profile is searched for a peak; both axes must show it at the same frequency (the image
+was scaled as a whole). Frequencies of JPEG's block grid (multiples of 1/8: factors near
+8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's period-4 up-sampling
+put peaks there too; and frequencies over 0.48, where 2x would be, are the first test's.
+A factor over two leaves the peak of 1/s, read as the factor s/(s-1): what is left after
+that reduction is found in turn (3x is reduced by 1.5, then halved).
+
 An enlargement adds no detail, only the interpolation's trace; a detector of generators'
 up-sampling must not read that trace as generated, so such an image is judged at the size
 it had before (pycore.analyses.ai_generated).
@@ -27,6 +45,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from PIL import Image as PILImage
+
+from .jpeg import near_block_grid
+from .strips import halo_strips
 
 # Alternating component of the mean step (relative to the mean step) from which an axis
 # counts as enlarged 2x, and how much stronger it must be than the JPEG block's components:
@@ -37,7 +59,23 @@ ENLARGED_FROM = 0.05
 _OVER_BLOCK_PERIODS = 1.5
 _WEAKLY_ENLARGED_FROM = 0.015
 _WEAK_OVER_BLOCK_PERIODS = 5.0
-# Images are not halved below this side (pixels): the detectors need room.
+# The interpolation peak (over the median of the profile's spectrum in the band searched,
+# on the weaker axis) from which an image counts as enlarged by another factor than two,
+# and how far apart the two axes' peaks may be (cycles per pixel). Above the highest that
+# any of the 225 real images of ../shared/data/real gives as stored (18.8, scikit-image's
+# `astronaut`, probably the trace of its own earlier resizing; 18.4 for one of the GRIP
+# examples' real photographs), so that no genuine image as stored is reduced; 1.5x
+# enlargements give a median of 60 (bicubic) and 17 (Lanczos), on the 44 held-out ones.
+# models/ai_generated/validation.md gives how often each is found.
+INTERPOLATION_PEAK_FROM = 20.0
+_AXES_AGREE_WITHIN = 0.01
+# The band of frequencies searched (cycles per pixel): below, the image's content.
+_LOWEST_FREQUENCY = 0.1
+_HIGHEST_FREQUENCY = 0.48
+_BLOCK_GRID_TOLERANCE = 0.012
+# Zero-padding of the profile's spectrum: finer frequencies, so a precise factor.
+_SPECTRUM_PADDING = 4
+# Images are not reduced below this side (pixels): the detectors need room.
 _MIN_SIDE = 128
 # JPEG's block period: steps are measured per place within it.
 _PERIOD = 8
@@ -46,38 +84,56 @@ _STEP_FLOOR = 1e-3
 
 
 class NativeResolution(NamedTuple):
-    """An image brought back to the size it had before 2x enlargements."""
+    """An image brought back to the size it had before it was enlarged."""
 
     gray: np.ndarray
-    # How much it was reduced (1: not at all).
-    factor: int
+    # How much it was reduced, on both axes (1: not at all).
+    factor: float
     # How strongly the given image's steps alternate (the weaker axis): about 0 for a
     # recorded image, 0.05 to 1 for a 2x enlargement (1 for nearest neighbour).
     alternation: float
+    # Whether it was reduced by another factor than two (at some step).
+    by_other_factor: bool = False
 
 
 def native_resolution(gray: np.ndarray) -> NativeResolution:
-    """``gray`` halved (2x2 means of the pixels made from one old pixel) for as long as it
-    is a 2x enlargement on both axes and stays at least 128 pixels on a side."""
-    factor = 1
+    """``gray`` brought back to the size it had, never below 128 pixels on a side: halved
+    (2x2 means of the pixels made from one old pixel) while it is a 2x enlargement on
+    both axes, or else reduced by the factor of an enlargement by another factor while it
+    shows one. Once reduced by another factor, only a clear alternation counts as 2x: a
+    reduction by 3/2 alternates weakly itself (its pixels fall a quarter and three
+    quarters of the way between old ones, in turn)."""
+    factor = 1.0
     alternation = None
+    weak_alternation_counts = True
     while True:
         axes = [_axis_periods(gray, axis) for axis in (0, 1)]
         if alternation is None:
             alternation = min(alternating for alternating, _, _ in axes)
-        enlarged = all(_alternates(alternating, block) for alternating, block, _ in axes)
-        if not enlarged or min(gray.shape) < 2 * _MIN_SIDE:
-            return NativeResolution(gray, factor, alternation)
-        (_, _, row_start), (_, _, col_start) = axes
-        gray = _halved(gray[row_start:, col_start:])
-        factor *= 2
+        halvable = min(gray.shape) >= 2 * _MIN_SIDE
+        if halvable and all(
+            _alternates(alternating, block, weak_alternation_counts)
+            for alternating, block, _ in axes
+        ):
+            (_, _, row_start), (_, _, col_start) = axes
+            gray = _halved(gray[row_start:, col_start:])
+            factor *= 2
+            continue
+        scale = interpolation_factor(gray)
+        if scale is None or min(gray.shape) / scale < _MIN_SIDE:
+            return NativeResolution(gray, factor, alternation, not weak_alternation_counts)
+        gray = _reduced(gray, scale)
+        factor *= scale
+        weak_alternation_counts = False
 
 
-def _alternates(alternating: float, block: float) -> bool:
+def _alternates(alternating: float, block: float, weak_counts: bool) -> bool:
     """Whether an axis's steps alternate as a 2x enlargement's do (see ENLARGED_FROM)."""
     clearly = alternating >= ENLARGED_FROM and alternating >= _OVER_BLOCK_PERIODS * block
     weakly = (
-        alternating >= _WEAKLY_ENLARGED_FROM and alternating >= _WEAK_OVER_BLOCK_PERIODS * block
+        weak_counts
+        and alternating >= _WEAKLY_ENLARGED_FROM
+        and alternating >= _WEAK_OVER_BLOCK_PERIODS * block
     )
     return clearly or weakly
 
@@ -99,6 +155,63 @@ def _axis_periods(gray: np.ndarray, axis: int) -> tuple[float, float, int]:
     # A positive alternating component: the steps at even places are the larger, so the
     # pairs made from one old pixel are joined by the odd steps and start at 1.
     return float(abs(alternating)), block, int(alternating > 0)
+
+
+def interpolation_factor(gray: np.ndarray) -> float | None:
+    """The factor (between 1.1 and 1.9) of an enlargement whose interpolation trace both
+    axes show, or None."""
+    peaks = [_interpolation_peak(profile) for profile in _predictability_profiles(gray)]
+    (row_frequency, row_peak), (col_frequency, col_peak) = peaks
+    if min(row_peak, col_peak) < INTERPOLATION_PEAK_FROM:
+        return None
+    if abs(row_frequency - col_frequency) > _AXES_AGREE_WITHIN:
+        return None
+    return 1.0 / (1.0 - (row_frequency + col_frequency) / 2)
+
+
+def _predictability_profiles(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the mean over the row of exp(-residue^2), each pixel's residue from the
+    mean of the pixels above and below it; and per column, the same with the pixels left
+    and right of it (a strip of rows at a time: no full-size temporaries)."""
+    height, width = gray.shape
+    by_row = np.zeros(height, np.float64)
+    by_column = np.zeros(max(width - 2, 0), np.float64)
+    for _, context, inner in halo_strips(height, halo=1):
+        strip = gray[context].astype(np.float32)
+        across = strip[inner, 1:-1] - (strip[inner, :-2] + strip[inner, 2:]) / 2
+        by_column += np.exp(-np.square(across)).sum(axis=0, dtype=np.float64)
+        down = strip[1:-1] - (strip[:-2] + strip[2:]) / 2
+        # Row i of ``down`` is row context.start + 1 + i of the image.
+        first = context.start + 1
+        by_row[first : first + len(down)] = np.exp(-np.square(down)).mean(axis=1)
+    return by_row[1:-1], by_column / max(height, 1)
+
+
+def _interpolation_peak(profile: np.ndarray) -> tuple[float, float]:
+    """The frequency (cycles per pixel) of the highest peak of ``profile``'s spectrum in
+    the band searched, and its height over the band's median (0 where there is none)."""
+    if profile.size < _MIN_SIDE:
+        return 0.0, 0.0
+    windowed = (profile - profile.mean()) * np.hanning(profile.size)
+    padded = _SPECTRUM_PADDING * profile.size
+    magnitude = np.abs(np.fft.rfft(windowed, padded))
+    frequencies = np.fft.rfftfreq(padded)
+    band = (frequencies >= _LOWEST_FREQUENCY) & (frequencies <= _HIGHEST_FREQUENCY)
+    band &= ~near_block_grid(frequencies, _BLOCK_GRID_TOLERANCE)
+    median = float(np.median(magnitude[band]))
+    if median <= 0.0:  # a flat image: no residue to be periodic
+        return 0.0, 0.0
+    strongest = np.flatnonzero(band)[np.argmax(magnitude[band])]
+    return float(frequencies[strongest]), float(magnitude[strongest]) / median
+
+
+def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
+    """``gray`` shrunk by ``scale`` on both axes (bicubic, smoothed as it shrinks):
+    on the pixels it had before an enlargement by ``scale`` whose edges were kept."""
+    height, width = gray.shape
+    size = (round(width / scale), round(height / scale))
+    picture = PILImage.fromarray(gray.astype(np.float32), "F")
+    return np.asarray(picture.resize(size, PILImage.BICUBIC), dtype=np.float32)
 
 
 def _halved(gray: np.ndarray) -> np.ndarray:

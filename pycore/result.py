@@ -113,8 +113,9 @@ def scaled(values: np.ndarray, factor: float) -> np.ndarray:
     return strip_map(lambda part: part * factor, values, np.float32)
 
 
-def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np.ndarray:
-    """A per-block array blown up to pixels: each value covers its block x block square.
+def expand_blocks(values: np.ndarray, block: float, height: int, width: int) -> np.ndarray:
+    """A per-block array blown up to pixels: each value covers its block x block square
+    (``block`` need not be whole: blocks measured on a reduced copy of the image).
 
     Blocks hanging over the image's edge are cut there, so every value stays over the
     pixels it was measured on; where the blocks stop short of the edge (whole blocks only),
@@ -122,8 +123,8 @@ def expand_blocks(values: np.ndarray, block: int, height: int, width: int) -> np
     """
     # Each pixel's block, by indexing: the only full-size array made is the result, in
     # float32 as maps keep it.
-    rows = np.minimum(np.arange(height) // block, values.shape[0] - 1)
-    cols = np.minimum(np.arange(width) // block, values.shape[1] - 1)
+    rows = np.minimum(np.arange(height) // block, values.shape[0] - 1).astype(np.intp)
+    cols = np.minimum(np.arange(width) // block, values.shape[1] - 1).astype(np.intp)
     return values.astype(np.float32)[np.ix_(rows, cols)]
 
 

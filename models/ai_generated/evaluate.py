@@ -13,8 +13,9 @@
 3. False alarms on the whole images of the test split of ../shared/data/real with no
    relative in training (never used for training or for setting the bands).
 4. Robustness: how often the decision (score >= 0.5) flips when an image is re-saved as
-   JPEG at 95 or 75, resized by 0.5x, 1.5x or 2x (bicubic; 2x also bilinear, nearest,
-   Lanczos, and bicubic then JPEG 90), or stored as PNG rather than as a JPEG; also for
+   JPEG at 95 or 75, resized by 0.5x, 0.75x, 1.5x or 2x (bicubic; 1.5x also Lanczos, and
+   bicubic then JPEG 90; 2x also bilinear, nearest, Lanczos, and bicubic then JPEG 90),
+   or stored as PNG rather than as a JPEG; also for
    an unseen decoder family made here (decoders.py: random fixed-kernel transposed
    convolutions redrawing scikit-image's photographs), with its detection rate.
 """
@@ -193,7 +194,10 @@ FORMS = {
     "JPEG 95": lambda gray: as_jpeg(gray, 95),
     "JPEG 75": lambda gray: as_jpeg(gray, 75),
     "resize 0.5x": lambda gray: as_png(resize(gray, 0.5)),
+    "resize 0.75x": lambda gray: as_png(resize(gray, 0.75)),
     "resize 1.5x": lambda gray: as_png(resize(gray, 1.5)),
+    "resize 1.5x Lanczos": lambda gray: as_png(resize(gray, 1.5, PILImage.LANCZOS)),
+    "resize 1.5x, JPEG 90": lambda gray: as_jpeg(resize(gray, 1.5), 90),
     "resize 2x": lambda gray: as_png(resize(gray, 2.0)),
     "resize 2x bilinear": lambda gray: as_png(resize(gray, 2.0, PILImage.BILINEAR)),
     "resize 2x nearest": lambda gray: as_png(resize(gray, 2.0, PILImage.NEAREST)),
@@ -204,7 +208,7 @@ FORMS = {
 
 def outcomes(grays: list[np.ndarray], store) -> tuple[np.ndarray, np.ndarray]:
     """For each image, stored by ``store``: its score (NaN where it is too small to be
-    judged), and whether the analysis took it for a 2x enlargement and judged it halved
+    judged), and whether the analysis took it for an enlargement and judged it reduced
     (its own finding)."""
     results = [analyse(ANALYSIS, store(gray)) for gray in grays]
     scores = np.array([np.nan if result.score is None else result.score for result in results])
@@ -262,7 +266,7 @@ def robustness(
     """Under changes of form, for genuine test images and generated ones: the share of
     decisions (score 0.5 and up: generated) that flip; the share of verdicts that reverse,
     suspicious becoming clean or clean suspicious (across the whole inconclusive band);
-    and the share of images taken for 2x enlargements (as PNG and after each change). The
+    and the share of images taken for enlargements (as PNG and after each change). The
     reference is the image as a PNG, so 'JPEG 95' is also the PNG-vs-JPEG check. An image
     too small to judge after a change (a 64 px image halved) is left out of that change's
     rates."""
@@ -380,7 +384,7 @@ def markdown(report: dict) -> str:
             report.get("reversals", []), {"suspicious": "suspicious", "clean": "clean"}, FORMS
         ),
         "",
-        "## Taken for 2x enlargements and judged halved (pycore.enlargement)",
+        "## Taken for enlargements and judged reduced (pycore.enlargement)",
         "",
         *share_table(report.get("enlargements_found", []), {}, ["as PNG", *FORMS]),
     ]

@@ -28,6 +28,7 @@ models/coding_cost/card.md give the data, the commands and the measured rates).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,6 +63,7 @@ _SUSPICIOUS = 4.108
 _TOP_SHARE = 0.1
 # The coding-cost test's findings (its bands are calibrated from the first).
 GAP_FINDING = "Coding-cost gap, median of cells"
+GAP_AS_GIVEN_FINDING = "Coding-cost gap at the size given, where reduced"
 SURPRISE_SCORE_FINDING = "Score of the coding-cost test"
 # The median coding-cost gap (nats per pixel, pycore.coding_cost) taken as clean and as
 # suspicious: the 99th percentile and the maximum of its values on the 139 genuine images
@@ -87,17 +89,19 @@ _MIN_CELLS = 16
         "that costs clearly more to code than it expects is unlike recorded images' (the "
         "surprise map), whatever drew it. The score is the higher of the two where the "
         "second decides. In a figure, each panel is boxed with its own score. It judges "
-        "pixels only, never the file's format or metadata. An image enlarged 2x by the "
-        "usual kernels (nearest, bilinear, bicubic, mostly Lanczos) is recognised and "
-        "judged at its size before. "
-        "Common false alarms: images enlarged in other ways (other factors than two, or by "
-        "Lanczos where the enlargement is not recognised: interpolation is an up-sampling "
-        "too; one in twenty genuine images enlarged 2x by Lanczos was called generated in "
-        "validation), heavy denoising or deconvolution, renderings (plots, diagrams, "
-        "binary masks), and for the second test very noisy fluorescence and images shrunk "
-        "without smoothing. Generated images shrunk afterwards are often only "
-        "inconclusive, and those from generators unlike the ones the network knows, whose "
-        "grain the model of real images finds plausible, may pass as genuine."
+        "pixels only, never the file's format or metadata. An enlarged image is recognised "
+        "by its interpolation's periodic trace (2x by the usual kernels, nearest, "
+        "bilinear, bicubic, mostly Lanczos; other factors from 1.1x mostly when bicubic or "
+        "bilinear, and not 4/3x or 8/5x) and judged at its size before. "
+        "Common false alarms: enlargements not recognised (interpolation is an "
+        "up-sampling too: Lanczos at other factors than two, or strong JPEG compression "
+        "afterwards, can hide its trace), heavy denoising or deconvolution, renderings "
+        "(plots, diagrams, binary masks), and for the second test very noisy fluorescence "
+        "and images shrunk without smoothing. Generated images shrunk afterwards are "
+        "often only inconclusive (shrunk by 3/4, a crude decoder's checkerboard can pass "
+        "for an enlargement's trace, and the image is then judged smaller still), and "
+        "those from generators unlike the ones the network knows, whose grain the model "
+        "of real images finds plausible, may pass as genuine."
     ),
 )
 async def ai_generated(image: Image) -> Result:
@@ -113,7 +117,17 @@ async def ai_generated(image: Image) -> Result:
             reason="Too small to judge: the detector needs 16 cells of 16x16 pixels (64x64)."
         )
     gaps = await gap_cells(native.gray)
-    evidence = Evidence(logits, gaps)
+    # Reduced by another factor than two, the image is also put to the coding-cost test as
+    # given: a smooth enlargement only lowers its surprise, so that evidence is safe, and
+    # an image taken for an enlargement that was not one (a crude decoder's checkerboard
+    # shrunk by 3/4 repeats like a 1.5x enlargement's trace) keeps it. Not after 2x
+    # enlargements alone: nearest neighbour's, common by two, duplicate pixels, which the
+    # model of real images finds surprising (9% of the held-out genuine images enlarged
+    # so were called generated when this was tried).
+    gap_as_given = None
+    if native.by_other_factor:
+        gap_as_given = median_gap(await gap_cells(gray), _MIN_CELLS)
+    evidence = Evidence(logits, gaps, gap_as_given)
     score = evidence.score
     # Each cell on the verdict's scale: as generated-looking as a suspicious image's cells.
     cell_scores = calibration_curve(logits, _CLEAN, _SUSPICIOUS)
@@ -125,8 +139,8 @@ async def ai_generated(image: Image) -> Result:
     )
     if native.factor > 1:
         reason += (
-            f" The image looks enlarged {native.factor}x (its steps between neighbours "
-            f"alternate), so it was judged at 1/{native.factor} of its size."
+            f" The image looks enlarged {native.factor:.3g}x (an interpolation's periodic "
+            f"trace), so it was judged at 1/{native.factor:.3g} of its size."
         )
     return Result(
         score=score,
@@ -135,13 +149,13 @@ async def ai_generated(image: Image) -> Result:
             "generated": Map(
                 expand_blocks(cell_scores, cell, image.height, image.width),
                 colormap="inferno",
-                legend=f"how generated each {cell}x{cell} cell looks, on the verdict's scale "
-                "(0.65 and up: suspicious)",
+                legend=f"how generated each {cell:.3g}x{cell:.3g} cell looks, on the "
+                "verdict's scale (0.65 and up: suspicious)",
             ),
             "surprise": Map(
                 expand_blocks(surprise_scores, cell, image.height, image.width),
                 colormap="inferno",
-                legend=f"how much more each {cell}x{cell} cell costs to code than a model "
+                legend=f"how much more each {cell:.3g}x{cell:.3g} cell costs to code than a model "
                 "of real images expects, on the verdict's scale (the score takes the median "
                 "cell; single cells vary more; cells too dark or saturated to judge: 0)",
             ),
@@ -152,6 +166,7 @@ async def ai_generated(image: Image) -> Result:
             statistic("Cells that look generated", 100.0 * generated_share, "%"),
             statistic("Score of the generator-trace network", evidence.network_score, "score"),
             statistic(GAP_FINDING, evidence.gap, "nat/pixel"),
+            statistic(GAP_AS_GIVEN_FINDING, gap_as_given, "nat/pixel"),
             statistic(SURPRISE_SCORE_FINDING, evidence.surprise_score, "score"),
             statistic("Alternation of neighbour steps", native.alternation, "score"),
             statistic("Judged at a reduction of", native.factor, "x"),
@@ -191,15 +206,17 @@ def reasons(evidence: Evidence, generated_share: float) -> list[str]:
 @dataclass(frozen=True)
 class Evidence:
     """The two tests' cell maps on one grid: the network's logits and the coding-cost
-    gaps (NaN where a cell has too little grain to judge). The score is the network's, or
-    the coding-cost test's where that one decides (0.5 and up) and is higher: each test was
-    calibrated on genuine images apart, and either's finding alone is a reason. Below its
-    decision point the coding-cost test says nothing: its lower band holds the oddest
-    genuine images (noisy fluorescence). Each figure is computed once, when first asked
-    for."""
+    gaps (NaN where a cell has too little grain to judge), and where the image was
+    judged reduced, the coding-cost gap of the image as given. The score is the
+    network's, or the coding-cost test's where that one decides (0.5 and up) and is
+    higher: each test was calibrated on genuine images apart, and either's finding alone
+    is a reason. Below its decision point the coding-cost test says nothing: its lower
+    band holds the oddest genuine images (noisy fluorescence). Each figure is computed
+    once, when first asked for."""
 
     logits: np.ndarray
     gaps: np.ndarray
+    gap_as_given: float | None = None
 
     def __post_init__(self) -> None:
         assert self.logits.shape == self.gaps.shape, "the two tests' cells must coincide"
@@ -214,7 +231,11 @@ class Evidence:
 
     @cached_property
     def gap(self) -> float | None:
-        return median_gap(self.gaps, _MIN_CELLS)
+        """The higher of the judged sizes' gaps (None where neither is judged)."""
+        judged = [
+            gap for gap in (median_gap(self.gaps, _MIN_CELLS), self.gap_as_given) if gap is not None
+        ]
+        return max(judged, default=None)
 
     @cached_property
     def surprise_score(self) -> float | None:
@@ -230,10 +251,12 @@ class Evidence:
         return max(self.network_score, surprise)
 
     def within(self, rows: slice, cols: slice) -> Evidence:
+        """A part of the grid (a panel): its cells only, so without the whole image's
+        gap as given."""
         return Evidence(self.logits[rows, cols], self.gaps[rows, cols])
 
 
-def panel_verdicts(gray: np.ndarray, evidence: Evidence, cell: int) -> list[tuple[dict, dict]]:
+def panel_verdicts(gray: np.ndarray, evidence: Evidence, cell: float) -> list[tuple[dict, dict]]:
     """For a figure of several panels, each panel's own score from the cells inside it
     (``evidence`` has one cell per ``cell`` x ``cell`` pixels of ``gray``): (a box mark, a
     findings row) per panel large enough to judge. A single image gives none (the image's
@@ -245,8 +268,8 @@ def panel_verdicts(gray: np.ndarray, evidence: Evidence, cell: int) -> list[tupl
     for index, box in enumerate(boxes):
         # Whole cells only: a cell straddling the gutter mixes the panel with white.
         inside = evidence.within(
-            slice(-(-box.top // cell), box.bottom // cell),
-            slice(-(-box.left // cell), box.right // cell),
+            slice(math.ceil(box.top / cell), math.floor(box.bottom / cell)),
+            slice(math.ceil(box.left / cell), math.floor(box.right / cell)),
         )
         if inside.logits.size < _MIN_CELLS:
             continue

@@ -143,6 +143,22 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     assert not [line for line in site.log_lines() if '" 404 ' in line]
 
 
+def test_an_enlarged_image_is_judged_reduced_in_the_browser_as_natively(app, tmp_path):
+    # Enlarged 1.5x: ai_generated finds the interpolation's trace and judges the image at
+    # its size before (pycore.enlargement, Pillow's resampling inside the worker).
+    original = skimage_data.camera()[128:384, 128:384]
+    enlarged = PILImage.fromarray(original).resize((384, 384), PILImage.BICUBIC)
+    path = tmp_path / "enlarged.png"
+    enlarged.save(path)
+    drop_file(app, path.read_bytes(), path.name)
+    wait_analysed(app, 1)
+    record = assert_page_matches_cli(app, path)
+    findings = {
+        row["statistic"]: row["value"] for row in record["analyses"]["ai_generated"]["findings"]
+    }
+    assert findings["Judged at a reduction of"] == pytest.approx(1.5, abs=0.01)
+
+
 def test_overlay_toggle_and_opacity(app):
     drop_file(app, encode(textured_rgb(96, 128), "PNG"), "scene.png", "image/png")
     wait_analysed(app, 1)

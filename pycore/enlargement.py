@@ -31,7 +31,9 @@ is mapped to exp(-residue^2), averaged along the other axis, and the spectrum of
 profile is searched for a peak; both axes must show it at the same frequency (the image
 was scaled as a whole). Frequencies of JPEG's block grid (multiples of 1/8: factors near
 8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's period-4 up-sampling
-put peaks there too; and frequencies over 0.48, where 2x would be, are the first test's.
+put peaks there too (after a reduction by s, multiples of s/8 as well: where a JPEG saved
+after the enlargement has moved its grid); and frequencies over 0.48, where 2x would be,
+are the first test's.
 A factor over two leaves the peak of 1/s, read as the factor s/(s-1): what is left after
 that reduction is found in turn (3x is reduced by 1.5, then halved).
 
@@ -47,7 +49,6 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image as PILImage
 
-from .jpeg import near_block_grid
 from .strips import halo_strips
 
 # Alternating component of the mean step (relative to the mean step) from which an axis
@@ -93,7 +94,7 @@ class NativeResolution(NamedTuple):
     # recorded image, 0.05 to 1 for a 2x enlargement (1 for nearest neighbour).
     alternation: float
     # Whether it was reduced by another factor than two (at some step).
-    by_other_factor: bool = False
+    by_other_factor: bool
 
 
 def native_resolution(gray: np.ndarray) -> NativeResolution:
@@ -105,26 +106,26 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
     quarters of the way between old ones, in turn)."""
     factor = 1.0
     alternation = None
-    weak_alternation_counts = True
+    by_other_factor = False
     while True:
         axes = [_axis_periods(gray, axis) for axis in (0, 1)]
         if alternation is None:
             alternation = min(alternating for alternating, _, _ in axes)
         halvable = min(gray.shape) >= 2 * _MIN_SIDE
         if halvable and all(
-            _alternates(alternating, block, weak_alternation_counts)
+            _alternates(alternating, block, weak_counts=not by_other_factor)
             for alternating, block, _ in axes
         ):
             (_, _, row_start), (_, _, col_start) = axes
             gray = _halved(gray[row_start:, col_start:])
             factor *= 2
             continue
-        scale = interpolation_factor(gray)
+        scale = interpolation_factor(gray, reduced_by=factor)
         if scale is None or min(gray.shape) / scale < _MIN_SIDE:
-            return NativeResolution(gray, factor, alternation, not weak_alternation_counts)
+            return NativeResolution(gray, factor, alternation, by_other_factor)
         gray = _reduced(gray, scale)
         factor *= scale
-        weak_alternation_counts = False
+        by_other_factor = True
 
 
 def _alternates(alternating: float, block: float, weak_counts: bool) -> bool:
@@ -157,10 +158,14 @@ def _axis_periods(gray: np.ndarray, axis: int) -> tuple[float, float, int]:
     return float(abs(alternating)), block, int(alternating > 0)
 
 
-def interpolation_factor(gray: np.ndarray) -> float | None:
+def interpolation_factor(gray: np.ndarray, reduced_by: float = 1.0) -> float | None:
     """The factor (between 1.1 and 1.9) of an enlargement whose interpolation trace both
-    axes show, or None."""
-    peaks = [_interpolation_peak(profile) for profile in _predictability_profiles(gray)]
+    axes show, or None. ``reduced_by``: how much ``gray`` was already reduced, which moved
+    the block grid of a JPEG saved at the size given to multiples of reduced_by/8."""
+    grid_spacings = (1 / _PERIOD, reduced_by / _PERIOD)
+    peaks = [
+        _interpolation_peak(profile, grid_spacings) for profile in _predictability_profiles(gray)
+    ]
     (row_frequency, row_peak), (col_frequency, col_peak) = peaks
     if min(row_peak, col_peak) < INTERPOLATION_PEAK_FROM:
         return None
@@ -187,9 +192,13 @@ def _predictability_profiles(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return by_row[1:-1], by_column / max(height, 1)
 
 
-def _interpolation_peak(profile: np.ndarray) -> tuple[float, float]:
+def _interpolation_peak(
+    profile: np.ndarray, grid_spacings: tuple[float, ...]
+) -> tuple[float, float]:
     """The frequency (cycles per pixel) of the highest peak of ``profile``'s spectrum in
-    the band searched, and its height over the band's median (0 where there is none)."""
+    the band searched, and its height over the band's median (0 where there is none).
+    JPEG block grids are left out: the first four multiples of each of ``grid_spacings``
+    (cycles per pixel), folded into 0-0.5 as sampling folds them."""
     if profile.size < _MIN_SIDE:
         return 0.0, 0.0
     windowed = (profile - profile.mean()) * np.hanning(profile.size)
@@ -197,7 +206,11 @@ def _interpolation_peak(profile: np.ndarray) -> tuple[float, float]:
     magnitude = np.abs(np.fft.rfft(windowed, padded))
     frequencies = np.fft.rfftfreq(padded)
     band = (frequencies >= _LOWEST_FREQUENCY) & (frequencies <= _HIGHEST_FREQUENCY)
-    band &= ~near_block_grid(frequencies, _BLOCK_GRID_TOLERANCE)
+    for spacing in grid_spacings:
+        for multiple in range(1, _PERIOD // 2 + 1):
+            grid = multiple * spacing % 1.0
+            grid = min(grid, 1.0 - grid)
+            band &= np.abs(frequencies - grid) > _BLOCK_GRID_TOLERANCE
     median = float(np.median(magnitude[band]))
     if median <= 0.0:  # a flat image: no residue to be periodic
         return 0.0, 0.0
@@ -207,7 +220,9 @@ def _interpolation_peak(profile: np.ndarray) -> tuple[float, float]:
 
 def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
     """``gray`` shrunk by ``scale`` on both axes (bicubic, smoothed as it shrinks):
-    on the pixels it had before an enlargement by ``scale`` whose edges were kept."""
+    on the pixels it had before an enlargement by ``scale`` whose edges were kept.
+    Pillow's resampling, as the evaluation's changes of form use (models.data.resize),
+    keeps centres aligned, so the old pixels are met again."""
     height, width = gray.shape
     size = (round(width / scale), round(height / scale))
     picture = PILImage.fromarray(gray.astype(np.float32), "F")

@@ -92,7 +92,7 @@ _MIN_CELLS = 16
         "pixels only, never the file's format or metadata. An enlarged image is recognised "
         "by its interpolation's periodic trace (2x by the usual kernels, nearest, "
         "bilinear, bicubic, mostly Lanczos; other factors from 1.1x mostly when bicubic or "
-        "bilinear, and not 4/3x or 8/5x) and judged at its size before. "
+        "bilinear, and not near 8/7x, 4/3x or 8/5x) and judged at its size before. "
         "Common false alarms: enlargements not recognised (interpolation is an "
         "up-sampling too: Lanczos at other factors than two, or strong JPEG compression "
         "afterwards, can hide its trace), heavy denoising or deconvolution, renderings "
@@ -191,11 +191,13 @@ def reasons(evidence: Evidence, generated_share: float) -> list[str]:
         )
     surprise = evidence.surprise_score
     if surprise is not None and surprise >= DECIDED_FROM:
+        where = " of the image as given" if evidence.gap_is_as_given else ""
         found.append(
-            f"Coding the grain costs {evidence.gap:.2f} nat a pixel more than a model of "
-            "real images expects: "
+            f"Coding the grain{where} costs {evidence.gap:.2f} nat a pixel more than a "
+            "model of real images expects: "
             + (
-                "it is unlike any recorded image's (see the surprise map)."
+                "it is unlike any recorded image's"
+                + ("." if evidence.gap_is_as_given else " (see the surprise map).")
                 if surprise >= SUSPICIOUS_FROM
                 else "more than nearly every genuine image measured, but not by far."
             )
@@ -236,6 +238,12 @@ class Evidence:
             gap for gap in (median_gap(self.gaps, _MIN_CELLS), self.gap_as_given) if gap is not None
         ]
         return max(judged, default=None)
+
+    @cached_property
+    def gap_is_as_given(self) -> bool:
+        """Whether the gap counted is the image's as given (the surprise map, on the
+        reduced image's cells, then does not show it)."""
+        return self.gap is not None and self.gap == self.gap_as_given
 
     @cached_property
     def surprise_score(self) -> float | None:

@@ -23,17 +23,21 @@ and 8/3).
 
 By other factors s between 1.1 and 1.9: where a new pixel falls between the old ones,
 and so which weighted sum of them it is, repeats with frequency 1 - 1/s cycles per pixel
-(every third pixel for 1.5x), and with it how well a pixel is predicted from its
-neighbours (Popescu and Farid above). As in Kirchner's fast form (M. Kirchner, "Fast and
-reliable resampling detection by spectral analysis of fixed linear predictor residue",
-ACM MM&Sec 2008), each pixel's residue from the mean of its two neighbours along an axis
-is mapped to exp(-residue^2), averaged along the other axis, and the spectrum of that
-profile is searched for a peak; both axes must show it at the same frequency (the image
-was scaled as a whole). Frequencies of JPEG's block grid (multiples of 1/8: factors near
-8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's period-4 up-sampling
-put peaks there too (after a reduction by s, multiples of s/8 as well: where a JPEG saved
-after the enlargement has moved its grid); and frequencies over 0.48, where 2x would be,
-are the first test's.
+(every third pixel for 1.5x), and with it how far a pixel lies from the mean of its
+neighbours (Popescu and Farid above). As in A. C. Gallagher, "Detection of linear and
+cubic interpolation in JPEG compressed images" (CRV 2005), the absolute residue from the
+mean of the two neighbours along an axis (half the second derivative) is averaged along
+the other axis, and the spectrum of that profile is searched for a peak; both axes must
+show it at the same frequency (the image was scaled as a whole). Kirchner's mapping of
+the residue to exp(-residue^2) (M. Kirchner, ACM MM&Sec 2008), used here before, weighs
+only near-exact predictions: it finds bicubic enlargements as often, but near-ideal
+kernels such as Lanczos, and enlargements saved as JPEG afterwards, far less often
+(models/ai_generated/card.md). Frequencies of JPEG's block grid (multiples of 1/8:
+factors near 8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's
+period-4 up-sampling put peaks there too (after a reduction by s, multiples of s/8 as
+well: where a JPEG saved after the enlargement has moved its grid, and the multiples of
+s, where the reduction by s leaves its own trace); and frequencies over 0.48, where 2x
+would be, are the first test's.
 A factor over two leaves the peak of 1/s, read as the factor s/(s-1): what is left after
 that reduction is found in turn (3x is reduced by 1.5, then halved).
 
@@ -63,13 +67,18 @@ _WEAK_OVER_BLOCK_PERIODS = 5.0
 # The interpolation peak (over the median of the profile's spectrum in the band searched,
 # on the weaker axis) from which an image counts as enlarged by another factor than two,
 # and how far apart the two axes' peaks may be (cycles per pixel). Above the highest that
-# any of the 225 real images of ../shared/data/real gives as stored (18.8, scikit-image's
-# `astronaut`, probably the trace of its own earlier resizing; 18.4 for one of the GRIP
-# examples' real photographs), so that no genuine image as stored is reduced; 1.5x
-# enlargements give a median of 60 (bicubic) and 17 (Lanczos), on the 44 held-out ones.
-# models/ai_generated/validation.md gives how often each is found.
+# any of the 225 real images of ../shared/data/real gives as stored or saved as JPEG 95
+# (16.4, scikit-image's `microarray`, at the frequency of a 1.75x enlargement on both axes:
+# probably the trace of its own earlier resizing; the next 14.1, then 8.8 and below), so
+# that no genuine image as stored is reduced. models/ai_generated/validation.md gives how
+# often enlargements are found.
 INTERPOLATION_PEAK_FROM = 20.0
 _AXES_AGREE_WITHIN = 0.01
+# The two measures of a pixel's residue (8-bit levels) whose profiles are searched:
+# Gallagher's absolute residue, which the interpolation of noise and texture modulates, and
+# Kirchner's exp(-residue^2), which weighs only near-exact predictions, as in smooth
+# regions of a clean image. Each finds enlargements the other misses (the card's figures).
+RESIDUE_MEASURES = (np.abs, lambda residue: np.exp(-np.square(residue)))
 # The band of frequencies searched (cycles per pixel): below, the image's content.
 _LOWEST_FREQUENCY = 0.1
 _HIGHEST_FREQUENCY = 0.48
@@ -105,6 +114,7 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
     reduction by 3/2 alternates weakly itself (its pixels fall a quarter and three
     quarters of the way between old ones, in turn)."""
     factor = 1.0
+    last_scale = 1.0
     alternation = None
     by_other_factor = False
     while True:
@@ -120,11 +130,12 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
             gray = _halved(gray[row_start:, col_start:])
             factor *= 2
             continue
-        scale = interpolation_factor(gray, reduced_by=factor)
+        scale = interpolation_factor(gray, reduced_by=factor, resampled_by=last_scale)
         if scale is None or min(gray.shape) / scale < _MIN_SIDE:
             return NativeResolution(gray, factor, alternation, by_other_factor)
         gray = _reduced(gray, scale)
         factor *= scale
+        last_scale = scale
         by_other_factor = True
 
 
@@ -158,38 +169,53 @@ def _axis_periods(gray: np.ndarray, axis: int) -> tuple[float, float, int]:
     return float(abs(alternating)), block, int(alternating > 0)
 
 
-def interpolation_factor(gray: np.ndarray, reduced_by: float = 1.0) -> float | None:
+def interpolation_factor(
+    gray: np.ndarray, reduced_by: float = 1.0, resampled_by: float = 1.0
+) -> float | None:
     """The factor (between 1.1 and 1.9) of an enlargement whose interpolation trace both
-    axes show, or None. ``reduced_by``: how much ``gray`` was already reduced, which moved
-    the block grid of a JPEG saved at the size given to multiples of reduced_by/8."""
-    grid_spacings = (1 / _PERIOD, reduced_by / _PERIOD)
-    peaks = [
-        _interpolation_peak(profile, grid_spacings) for profile in _predictability_profiles(gray)
-    ]
-    (row_frequency, row_peak), (col_frequency, col_peak) = peaks
-    if min(row_peak, col_peak) < INTERPOLATION_PEAK_FROM:
+    axes show, in either measure of the residue, or None. ``reduced_by``: how much
+    ``gray`` was already reduced, which moved the block grid of a JPEG saved at the size
+    given to multiples of reduced_by/8 cycles per pixel; ``resampled_by``: the factor of
+    the last reduction by another factor than two, whose own resampling repeats at
+    multiples of that many cycles per pixel (where a pixel falls between the old ones
+    advances by it from one pixel to the next), which is not to be read as a further
+    enlargement."""
+    grid_spacings = (1 / _PERIOD, reduced_by / _PERIOD, resampled_by)
+    found = []
+    for profiles in _residue_profiles(gray):
+        (row_frequency, row_peak), (col_frequency, col_peak) = (
+            _interpolation_peak(profile, grid_spacings) for profile in profiles
+        )
+        if (
+            min(row_peak, col_peak) >= INTERPOLATION_PEAK_FROM
+            and abs(row_frequency - col_frequency) <= _AXES_AGREE_WITHIN
+        ):
+            found.append((min(row_peak, col_peak), (row_frequency + col_frequency) / 2))
+    if not found:
         return None
-    if abs(row_frequency - col_frequency) > _AXES_AGREE_WITHIN:
-        return None
-    return 1.0 / (1.0 - (row_frequency + col_frequency) / 2)
+    _, frequency = max(found)
+    return 1.0 / (1.0 - frequency)
 
 
-def _predictability_profiles(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, the mean over the row of exp(-residue^2), each pixel's residue from the
-    mean of the pixels above and below it; and per column, the same with the pixels left
-    and right of it (a strip of rows at a time: no full-size temporaries)."""
+def _residue_profiles(gray: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each of RESIDUE_MEASURES: per row, its mean over the row of each pixel's
+    residue from the mean of the pixels above and below it; and per column, the same with
+    the pixels left and right of it (a strip of rows at a time: no full-size
+    temporaries)."""
     height, width = gray.shape
-    by_row = np.zeros(height, np.float64)
-    by_column = np.zeros(max(width - 2, 0), np.float64)
+    by_row = np.zeros((len(RESIDUE_MEASURES), height), np.float64)
+    by_column = np.zeros((len(RESIDUE_MEASURES), max(width - 2, 0)), np.float64)
     for _, context, inner in halo_strips(height, halo=1):
         strip = gray[context].astype(np.float32)
         across = strip[inner, 1:-1] - (strip[inner, :-2] + strip[inner, 2:]) / 2
-        by_column += np.exp(-np.square(across)).sum(axis=0, dtype=np.float64)
         down = strip[1:-1] - (strip[:-2] + strip[2:]) / 2
         # Row i of ``down`` is row context.start + 1 + i of the image.
         first = context.start + 1
-        by_row[first : first + len(down)] = np.exp(-np.square(down)).mean(axis=1)
-    return by_row[1:-1], by_column / max(height, 1)
+        for index, measure in enumerate(RESIDUE_MEASURES):
+            by_column[index] += measure(across).sum(axis=0, dtype=np.float64)
+            by_row[index, first : first + len(down)] = measure(down).mean(axis=1)
+    columns = by_column / max(height, 1)
+    return [(rows[1:-1], column) for rows, column in zip(by_row, columns, strict=True)]
 
 
 def _interpolation_peak(
@@ -197,8 +223,9 @@ def _interpolation_peak(
 ) -> tuple[float, float]:
     """The frequency (cycles per pixel) of the highest peak of ``profile``'s spectrum in
     the band searched, and its height over the band's median (0 where there is none).
-    JPEG block grids are left out: the first four multiples of each of ``grid_spacings``
-    (cycles per pixel), folded into 0-0.5 as sampling folds them."""
+    Left out: the first four multiples of each of ``grid_spacings`` (cycles per pixel: JPEG
+    block grids, and the trace of a reduction already made), folded into 0-0.5 as
+    sampling folds them."""
     if profile.size < _MIN_SIDE:
         return 0.0, 0.0
     windowed = (profile - profile.mean()) * np.hanning(profile.size)

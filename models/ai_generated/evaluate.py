@@ -198,6 +198,7 @@ FORMS = {
     "resize 1.5x": lambda gray: as_png(resize(gray, 1.5)),
     "resize 1.5x Lanczos": lambda gray: as_png(resize(gray, 1.5, PILImage.LANCZOS)),
     "resize 1.5x, JPEG 90": lambda gray: as_jpeg(resize(gray, 1.5), 90),
+    "resize 1.5x nearest": lambda gray: as_png(resize(gray, 1.5, PILImage.NEAREST)),
     "resize 2x": lambda gray: as_png(resize(gray, 2.0)),
     "resize 2x bilinear": lambda gray: as_png(resize(gray, 2.0, PILImage.BILINEAR)),
     "resize 2x nearest": lambda gray: as_png(resize(gray, 2.0, PILImage.NEAREST)),

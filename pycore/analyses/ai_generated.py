@@ -118,15 +118,15 @@ async def ai_generated(image: Image) -> Result:
             reason="Too small to judge: the detector needs 16 cells of 16x16 pixels (64x64)."
         )
     gaps = await gap_cells(native.gray)
-    # Reduced by another factor than two, the image is also put to the coding-cost test as
-    # given: a smooth enlargement only lowers its surprise, so that evidence is safe, and
-    # an image taken for an enlargement that was not one (a crude decoder's checkerboard
-    # shrunk by 3/4 repeats like a 1.5x enlargement's trace) keeps it. Not after 2x
-    # enlargements alone: nearest neighbour's, common by two, duplicate pixels, which the
-    # model of real images finds surprising (9% of the held-out genuine images enlarged
-    # so were called generated when this was tried).
+    # Resampled to reduce it by another factor than two, the image is also put to the
+    # coding-cost test as given: a smooth enlargement only lowers its surprise, so that
+    # evidence is safe, and an image taken for an enlargement that was not one (a crude
+    # decoder's checkerboard shrunk by 3/4 repeats like a 1.5x enlargement's trace) keeps
+    # it. Not after halvings alone, nor where a nearest-neighbour enlargement's repeated
+    # lines were dropped: repeated pixels surprise the model of real images (9% of the
+    # held-out genuine images enlarged 2x so were called generated when this was tried).
     gap_as_given = None
-    if native.by_other_factor:
+    if native.resampled:
         gap_as_given = median_gap(await gap_cells(gray), _MIN_CELLS)
     evidence = Evidence(logits, gaps, gap_as_given)
     score = evidence.score
@@ -140,8 +140,9 @@ async def ai_generated(image: Image) -> Result:
     )
     if native.factor > 1:
         reason += (
-            f" The image looks enlarged {native.factor:.3g}x (an interpolation's periodic "
-            f"trace), so it was judged at 1/{native.factor:.3g} of its size."
+            f" The image looks enlarged {native.factor:.3g}x (the periodic trace of an "
+            f"interpolation or of repeated lines), so it was judged at 1/{native.factor:.3g} "
+            "of its size."
         )
     return Result(
         score=score,

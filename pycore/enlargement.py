@@ -63,17 +63,22 @@ from PIL import Image as PILImage
 
 from .strips import halo_strips, row_strips
 
-# A nearest-neighbour enlargement: the share of lines (of the pairs not both flat) that
-# repeat the one before, from which an axis counts as enlarged so (1.04x and up), and the
-# share of the gaps between repeats that must be as regular as an enlargement leaves them.
+# A nearest-neighbour enlargement: the share of lines (of the pairs that are not a flat
+# line repeating a flat line) that repeat the one before, from which an axis counts as
+# enlarged so (1.04x and up), and the share of the gaps between repeats that must be as
+# regular as an enlargement leaves them.
 # Smooth dark lines can come out equal in a recorded image (up to 35% of pairs in the 225
 # real images after JPEG 95, 80% after JPEG 75), but at random places or within JPEG's
 # blocks only.
 _REPEATED_FROM = 0.04
 _REGULAR_FROM = 0.9
-# The fewest repeats at one place of JPEG's block period, relative to the mean over them.
+# A place of JPEG's block period counts as starved of repeats below this share of the mean
+# over the places, judged where there are at least this many repeats per place.
 _EVERY_PLACE_FROM = 0.25
 _REPEATS_PER_PLACE = 4
+# How far apart the two axes' nearest-neighbour factors may be (relative): one factor
+# maps the detectors' cells back.
+_FACTORS_AGREE_WITHIN = 0.02
 # Alternating component of the mean step (relative to the mean step) from which an axis
 # counts as enlarged 2x, and how much stronger it must be than the JPEG block's components:
 # either clearly alternating, or (a near-ideal kernel such as Lanczos alternates little)
@@ -145,10 +150,12 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
             alternation = min(alternating for alternating, _, _ in axes)
         kept = [_lines_kept(repeats, flat) for repeats, flat in _repeats_and_flats(gray)]
         if all(lines is not None and lines.sum() >= _MIN_SIDE for lines in kept):
-            rows, columns = kept
-            factor *= (rows.size / rows.sum() + columns.size / columns.sum()) / 2
-            gray = gray[rows][:, columns]
-            continue
+            row_factor, column_factor = (lines.size / lines.sum() for lines in kept)
+            if abs(row_factor - column_factor) <= _FACTORS_AGREE_WITHIN * row_factor:
+                rows, columns = kept
+                gray = gray[rows][:, columns]
+                factor *= (row_factor + column_factor) / 2
+                continue
         halvable = min(gray.shape) >= 2 * _MIN_SIDE
         if halvable and all(
             _alternates(alternating, block, weak_counts=not resampled)
@@ -163,6 +170,7 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
             return NativeResolution(gray, factor, alternation, resampled)
         gray = _reduced(gray, scale)
         factor *= scale
+        # (A halving after this moves its trace to 2s, one of the multiples left out.)
         last_scale = scale
         resampled = True
 
@@ -190,38 +198,44 @@ def _repeats_and_flats(gray: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def _lines_kept(repeats: np.ndarray, flat: np.ndarray) -> np.ndarray | None:
     """Which lines to keep (a boolean mask) to undo a nearest-neighbour enlargement along
-    an axis whose lines repeat the one before (``repeats``, from the second line on) and
-    are ``flat`` so, or None where the repeats do not look like one. Such an
+    an axis, given whether each line repeats the one before (``repeats``, from the second
+    line on) and whether it is ``flat``; None where the repeats do not look like one. Such an
     enlargement by s makes new line j a copy of old line about (j + 1/2) / s: a line
     repeats its predecessor where two new lines fall in one old one, every 1/(1 - 1/s)
     lines, give or take one (resampling code settles new lines that fall on the border of
-    two old ones by rounding). Each repeat is dropped; between flat lines, which repeat
-    anyway, those of an enlargement by s are dropped."""
-    telling = ~(flat[1:] & flat[:-1])
+    two old ones by rounding). Each repeat is dropped; of a flat line repeating a flat line,
+    which a recorded image has too (a border), as many as an enlargement by s made."""
+    telling = ~(flat[1:] & repeats)
     if telling.sum() < _MIN_SIDE:
         return None
     share = float(repeats[telling].mean())
     if not _REPEATED_FROM <= share < 1.0:
         return None
     seen = np.flatnonzero(repeats & telling)
-    # JPEG's flat blocks repeat lines too, within a block but not across its border: an
-    # enlargement's repeats fall at every place of the block period alike (but by 2, 4,
-    # 8/7, 4/3 or 8/5, whose own periods divide it: found by the other tests).
-    # (Judged where there are repeats enough for each place; fewer, within blocks, come
-    # in runs, which the gaps below find irregular.)
+    # JPEG's flat blocks repeat lines too, within a block but never across its border: one
+    # place of the block period starved of repeats. An enlargement's repeats fall at every
+    # place alike, or, where its own period divides 8 (by 2, 4, 8/7, 4/3, 8/5), at some
+    # places only, starving two or more (but 8x, whose repeats starve one place too).
+    # (Judged where there are repeats enough for each place; fewer, within blocks, come in
+    # runs, which the gaps below find irregular.)
     places = np.bincount(seen % _PERIOD, minlength=_PERIOD)
-    if (
-        seen.size >= _PERIOD * _REPEATS_PER_PLACE
-        and places.min() < _EVERY_PLACE_FROM * places.mean()
-    ):
+    starved = np.count_nonzero(places < _EVERY_PLACE_FROM * places.mean())
+    if seen.size >= _PERIOD * _REPEATS_PER_PLACE and starved == 1:
         return None
     spacing = 1.0 / share
     gaps = np.diff(seen)
     regular = (gaps >= np.floor(spacing) - 1) & (gaps <= np.ceil(spacing) + 1)
     if np.mean(regular) < _REGULAR_FROM:
         return None
-    source = np.floor((np.arange(flat.size) + 0.5) * (1.0 - share))
-    dropped = np.where(telling, repeats, source[1:] == source[:-1])
+    dropped = repeats & telling
+    # A run of n equal flat lines came from about n/s old ones (a border stays a border,
+    # each step of a stepped band one line): the rest of the run is dropped.
+    scale = 1.0 / (1.0 - share)
+    edges = np.diff(np.concatenate([[0], (~telling).astype(np.int8), [0]]))
+    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        # Pairs first..stop-1: lines first..stop, all equal.
+        kept = max(1, round((stop - first + 1) / scale))
+        dropped[first + kept - 1 : stop] = True
     return np.concatenate([[True], ~dropped])
 
 

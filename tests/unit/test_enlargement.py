@@ -141,7 +141,7 @@ def test_most_lanczos_enlargements_by_other_factors_are_found(scale):
     assert sum(found.values()) >= 5, found
 
 
-@pytest.mark.parametrize("scale", [1.1, 1.25, 1.5, 1.75, 2.5, 3.0])
+@pytest.mark.parametrize("scale", [1.1, 1.25, 4 / 3, 1.5, 1.75, 2.5, 3.0, 4.0])
 def test_a_nearest_neighbour_enlargement_gives_back_its_pixels(scale):
     # Its repeated rows and columns are dropped: the very pixels it had, with no
     # resampling (which the coding-cost test would find smooth, not surprising).
@@ -151,6 +151,22 @@ def test_a_nearest_neighbour_enlargement_gives_back_its_pixels(scale):
         assert abs(native.factor - scale) < 0.01, (name, native.factor)
         assert not native.resampled, name
         assert np.array_equal(native.gray, original), name
+
+
+def test_flat_lines_are_dropped_only_where_the_enlargement_repeated_them():
+    # A stepped band (flat rows, each a level apart) and a border (flat rows all alike)
+    # above a photograph: the steps' rows differ, so only the enlargement's repeats go.
+    steps = np.repeat(np.arange(60, dtype=np.float32)[:, None], 512, axis=1)
+    original = np.vstack([np.zeros((20, 512), np.float32), steps, np.rint(sample("camera"))])
+    native = native_resolution(stored(resize(original, 1.5, PILImage.NEAREST)))
+    assert np.array_equal(native.gray, original)
+
+
+def test_a_nearest_neighbour_enlargement_by_different_factors_is_left_alone():
+    # One factor maps the detectors' cells back to the image; 1.5x by 1.25x has none.
+    original = np.rint(sample("camera"))
+    enlarged = PILImage.fromarray(original).resize((640, 768), PILImage.NEAREST)
+    assert native_resolution(stored(np.asarray(enlarged))).factor == 1
 
 
 def test_text_is_itself_a_nearest_neighbour_enlargement():

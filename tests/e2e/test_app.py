@@ -143,11 +143,13 @@ def test_dropped_jpeg_matches_the_native_cli(app, site, requests_seen, tmp_path)
     assert not [line for line in site.log_lines() if '" 404 ' in line]
 
 
-def test_an_enlarged_image_is_judged_reduced_in_the_browser_as_natively(app, tmp_path):
-    # Enlarged 1.5x: ai_generated finds the interpolation's trace and judges the image at
-    # its size before (pycore.enlargement, Pillow's resampling inside the worker).
+@pytest.mark.parametrize("kernel", [PILImage.BICUBIC, PILImage.NEAREST], ids=["bicubic", "nearest"])
+def test_an_enlarged_image_is_judged_reduced_in_the_browser_as_natively(app, tmp_path, kernel):
+    # Enlarged 1.5x: ai_generated finds the interpolation's trace (bicubic) or the repeated
+    # lines (nearest) and judges the image at its size before (pycore.enlargement, Pillow's
+    # resampling inside the worker).
     original = skimage_data.camera()[128:384, 128:384]
-    enlarged = PILImage.fromarray(original).resize((384, 384), PILImage.BICUBIC)
+    enlarged = PILImage.fromarray(original).resize((384, 384), kernel)
     path = tmp_path / "enlarged.png"
     enlarged.save(path)
     drop_file(app, path.read_bytes(), path.name)

@@ -60,6 +60,7 @@ from typing import NamedTuple
 
 import numpy as np
 from PIL import Image as PILImage
+from scipy import ndimage
 
 from .strips import halo_strips, row_strips
 
@@ -231,11 +232,11 @@ def _lines_kept(repeats: np.ndarray, flat: np.ndarray) -> np.ndarray | None:
     # A run of n equal flat lines came from about n/s old ones (a border stays a border,
     # each step of a stepped band one line): the rest of the run is dropped.
     scale = 1.0 / (1.0 - share)
-    edges = np.diff(np.concatenate([[0], (~telling).astype(np.int8), [0]]))
-    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
-        # Pairs first..stop-1: lines first..stop, all equal.
-        kept = max(1, round((stop - first + 1) / scale))
-        dropped[first + kept - 1 : stop] = True
+    runs, _ = ndimage.label(~telling)
+    for (pairs,) in ndimage.find_objects(runs):
+        # Pairs pairs.start..pairs.stop-1: lines pairs.start..pairs.stop, all equal.
+        kept = max(1, round((pairs.stop - pairs.start + 1) / scale))
+        dropped[pairs.start + kept - 1 : pairs.stop] = True
     return np.concatenate([[True], ~dropped])
 
 

@@ -13,11 +13,11 @@
 3. False alarms on the whole images of the test split of ../shared/data/real with no
    relative in training (never used for training or for setting the bands).
 4. Robustness: how often the decision (score >= 0.5) flips when an image is re-saved as
-   JPEG at 95 or 75, resized by 0.5x, 0.75x, 1.5x or 2x (bicubic; 1.5x also Lanczos, and
-   bicubic then JPEG 90; 2x also bilinear, nearest, Lanczos, and bicubic then JPEG 90),
-   or stored as PNG rather than as a JPEG; also for
-   an unseen decoder family made here (decoders.py: random fixed-kernel transposed
-   convolutions redrawing scikit-image's photographs), with its detection rate.
+   JPEG at 95 or 75, resized by 0.5x, 0.75x, 1.5x or 2x (bicubic; 1.5x also Lanczos,
+   bicubic then JPEG 90, and nearest; 2x also bilinear, nearest, Lanczos, and bicubic
+   then JPEG 90), or stored as PNG rather than as a JPEG; also for an unseen decoder
+   family made here (decoders.py: random fixed-kernel transposed convolutions redrawing
+   scikit-image's photographs), with its detection rate.
 """
 
 from __future__ import annotations

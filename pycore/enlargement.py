@@ -31,16 +31,22 @@ and 8/3).
 
 By other factors s between 1.1 and 1.9: where a new pixel falls between the old ones,
 and so which weighted sum of them it is, repeats with frequency 1 - 1/s cycles per pixel
-(every third pixel for 1.5x), and with it how far a pixel lies from the mean of its
-neighbours (Popescu and Farid above). As in A. C. Gallagher, "Detection of linear and
-cubic interpolation in JPEG compressed images" (CRV 2005), the absolute residue from the
-mean of the two neighbours along an axis (half the second derivative) is averaged along
-the other axis, and the spectrum of that profile is searched for a peak; both axes must
-show it at the same frequency (the image was scaled as a whole). Kirchner's mapping of
-the residue to exp(-residue^2) (M. Kirchner, ACM MM&Sec 2008), used here before, weighs
-only near-exact predictions: it finds bicubic enlargements as often, but near-ideal
-kernels such as Lanczos, and enlargements saved as JPEG afterwards, far less often
-(models/ai_generated/card.md). Frequencies of JPEG's block grid (multiples of 1/8:
+(every third pixel for 1.5x), and with it how well a pixel is predicted from its
+neighbours along an axis (Popescu and Farid above). Each pixel's residue from two
+predictors is measured: the mean of its two neighbours (half the second derivative, A. C.
+Gallagher, "Detection of linear and cubic interpolation in JPEG compressed images", CRV
+2005), and Popescu and Farid's linear predictor from three neighbours either side, its
+weights fitted to the image by least squares (their EM's first step, every pixel weighed
+alike). The fitted predictor follows the image's own smooth structure, so that on smooth
+content (electron micrographs) the interpolation's trace stands out where the neighbours'
+mean leaves the content's curvature; the neighbours' mean, fitted to nothing, keeps the
+trace where the fit absorbs part of it (Lanczos by 1.75x). Each residue is taken two ways,
+its absolute value (Gallagher) and exp(-residue^2) (M. Kirchner, ACM MM&Sec 2008), which
+weighs only near-exact predictions, as in the flat parts of a clean photograph; each way
+finds enlargements the others miss (models/ai_generated/card.md). Each of these four is
+averaged along the other axis, and the spectrum of that profile is searched for a peak;
+both axes must show it at the same frequency (the image was scaled as a whole).
+Frequencies of JPEG's block grid (multiples of 1/8:
 factors near 8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's
 period-4 up-sampling put peaks there too (after a reduction by s, multiples of s/8 as
 well: where a JPEG saved after the enlargement has moved its grid, and the multiples of
@@ -56,6 +62,7 @@ it had before (pycore.analyses.ai_generated).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -104,6 +111,12 @@ _AXES_AGREE_WITHIN = 0.01
 # Kirchner's exp(-residue^2), which weighs only near-exact predictions, as in smooth
 # regions of a clean image. Each finds enlargements the other misses (the card's figures).
 RESIDUE_MEASURES = (np.abs, lambda residue: np.exp(-np.square(residue)))
+# The neighbours a pixel is predicted from, either side along an axis: three, the support
+# of a Lanczos-3 kernel, the widest in common use.
+_PREDICTOR_REACH = 3
+_NEIGHBOURS = [offset for offset in range(-_PREDICTOR_REACH, _PREDICTOR_REACH + 1) if offset]
+# The mean of the two nearest neighbours, as weights on _NEIGHBOURS.
+_NEIGHBOURS_MEAN = np.array([0.5 if abs(offset) == 1 else 0.0 for offset in _NEIGHBOURS])
 # The band of frequencies searched (cycles per pixel): below, the image's content.
 _LOWEST_FREQUENCY = 0.1
 _HIGHEST_FREQUENCY = 0.48
@@ -294,29 +307,133 @@ def interpolation_factor(
             found.append((min(row_peak, col_peak), (row_frequency + col_frequency) / 2))
     if not found:
         return None
-    _, frequency = max(found)
+    # A JPEG's block grid enlarged with the image by s repeats every 8s pixels, and its
+    # harmonics, at multiples of 1/(8s) cycles per pixel, can outweigh the interpolation's
+    # own peak at 1 - 1/s in some measures (a JPEG enlarged 1.5x: the grid at 2/12, the
+    # trace at 4/12). So the factor is the one whose enlarged grid accounts for the most
+    # other peaks found, and among those the strongest.
+    _, _, frequency = max(
+        (_grid_harmonics_among(frequency, found), peak, frequency) for peak, frequency in found
+    )
     return 1.0 / (1.0 - frequency)
 
 
+def _grid_harmonics_among(frequency: float, found: list[tuple[float, float]]) -> int:
+    """How many of the peaks ``found`` (height, frequency), other than at ``frequency``,
+    lie at the harmonics of a JPEG block grid enlarged by that frequency's factor."""
+    spacing = (1.0 - frequency) / _PERIOD  # 1/(8s) for s = 1/(1 - frequency)
+    return sum(
+        abs(other - frequency) > _AXES_AGREE_WITHIN
+        and round(other / spacing) >= 1
+        and abs(other - round(other / spacing) * spacing) <= _AXES_AGREE_WITHIN
+        for _, other in found
+    )
+
+
 def _residue_profiles(gray: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each of RESIDUE_MEASURES: per row, its mean over the row of each pixel's
-    residue from the mean of the pixels above and below it; and per column, the same with
-    the pixels left and right of it (a strip of rows at a time: no full-size
-    temporaries)."""
+    """For each predictor (the mean of the two neighbours, the fitted linear one) and each
+    of RESIDUE_MEASURES: per row, the mean over the row of each pixel's residue from its
+    prediction by the pixels above and below it; and per column, the same with the pixels
+    left and right of it (a strip of rows at a time: no full-size temporaries). Lines
+    nearer the edges than the predictor's reach are left out."""
     height, width = gray.shape
-    by_row = np.zeros((len(RESIDUE_MEASURES), height), np.float64)
-    by_column = np.zeros((len(RESIDUE_MEASURES), max(width - 2, 0)), np.float64)
-    for _, context, inner in halo_strips(height, halo=1):
+    reach = _PREDICTOR_REACH
+    if min(height, width) <= 2 * reach:
+        return []
+    predictors = [
+        [_NEIGHBOURS_MEAN, _NEIGHBOURS_MEAN],
+        [fitted_predictor(gray, axis) for axis in (0, 1)],
+    ]
+    count = len(predictors) * len(RESIDUE_MEASURES)
+    by_row = np.zeros((count, height), np.float64)
+    by_column = np.zeros((count, width - 2 * reach), np.float64)
+    for _, context, inner in halo_strips(height, halo=reach):
         strip = gray[context].astype(np.float32)
-        across = strip[inner, 1:-1] - (strip[inner, :-2] + strip[inner, 2:]) / 2
-        down = strip[1:-1] - (strip[:-2] + strip[2:]) / 2
-        # Row i of ``down`` is row context.start + 1 + i of the image.
-        first = context.start + 1
-        for index, measure in enumerate(RESIDUE_MEASURES):
-            by_column[index] += measure(across).sum(axis=0, dtype=np.float64)
-            by_row[index, first : first + len(down)] = measure(down).mean(axis=1)
-    columns = by_column / max(height, 1)
-    return [(rows[1:-1], column) for rows, column in zip(by_row, columns, strict=True)]
+        across = _predicted(strip[inner], axis=1)
+        centres = _centres(inner, len(strip))
+        down = _predicted(strip[centres.start - reach : centres.stop + reach], axis=0)
+        rows = slice(context.start + centres.start, context.start + centres.stop)
+        for index, (weights, measure) in enumerate(
+            (weights, measure) for weights in predictors for measure in RESIDUE_MEASURES
+        ):
+            row_weights, column_weights = weights
+            by_column[index] += measure(across(column_weights)).sum(axis=0, dtype=np.float64)
+            if centres.stop > centres.start:
+                by_row[index, rows] = measure(down(row_weights)).mean(axis=1)
+    columns = by_column / height
+    return [(rows[reach:-reach], column) for rows, column in zip(by_row, columns, strict=True)]
+
+
+def _centres(inner: slice, length: int) -> slice:
+    """The rows of ``inner`` (in a strip of ``length`` rows of context) that have the
+    predictor's reach of context either side."""
+    return slice(max(inner.start, _PREDICTOR_REACH), min(inner.stop, length - _PREDICTOR_REACH))
+
+
+def _predicted(lines: np.ndarray, axis: int) -> Callable[[np.ndarray], np.ndarray]:
+    """For ``lines`` (with the predictor's reach of context at both ends along ``axis``):
+    a function of the weights on _NEIGHBOURS giving each inner pixel's residue from its
+    prediction by its neighbours along ``axis``."""
+    moved = np.moveaxis(lines, axis, 0)
+    length = moved.shape[0]
+    reach = _PREDICTOR_REACH
+    centre = moved[reach : length - reach]
+    neighbours = [moved[reach + offset : length - reach + offset] for offset in _NEIGHBOURS]
+
+    def residue(weights: np.ndarray) -> np.ndarray:
+        prediction = sum(
+            float(weight) * neighbour
+            for weight, neighbour in zip(weights, neighbours, strict=True)
+            if weight
+        )
+        return np.moveaxis(centre - prediction, 0, axis)
+
+    return residue
+
+
+def fitted_predictor(gray: np.ndarray, axis: int) -> np.ndarray:
+    """The weights on _NEIGHBOURS along ``axis`` that predict ``gray``'s pixels (those the
+    predictor's reach from the edges) best in the least-squares sense; the least-norm
+    solution where the normal equations are singular (a flat image). Neighbouring pixels
+    are so alike that the equations are ill-conditioned: their sums are exact, over the
+    very pixels predicted, not the image's autocorrelation (which changed the weights
+    enough to lose most of the trace)."""
+    reach = _PREDICTOR_REACH
+    length = gray.shape[axis]
+    products = _lagged_products(gray, axis, lags=2 * reach)
+
+    def moment(first: int, second: int) -> float:
+        # The sum over the pixels predicted of the products of their neighbours at
+        # offsets ``first`` and ``second``.
+        nearer = min(first, second)
+        return float(products[abs(first - second)][reach + nearer : length - reach + nearer].sum())
+
+    normal = np.array([[moment(a, b) for b in _NEIGHBOURS] for a in _NEIGHBOURS])
+    target = np.array([moment(a, 0) for a in _NEIGHBOURS])
+    weights, *_ = np.linalg.lstsq(normal, target, rcond=None)
+    return weights
+
+
+def _lagged_products(gray: np.ndarray, axis: int, lags: int) -> list[np.ndarray]:
+    """For each lag 0, 1, ... ``lags``: per line j along ``axis``, the sum over the other
+    axis of the products of line j and line j + lag (float64, a strip of rows at a time)."""
+    length = gray.shape[axis]
+    products = [np.zeros(length - lag, np.float64) for lag in range(lags + 1)]
+    for rows in row_strips(gray.shape[0]):
+        if axis == 1:
+            strip = gray[rows].astype(np.float64)
+            for lag, sums in enumerate(products):
+                sums += (strip[:, : length - lag] * strip[:, lag:]).sum(axis=0)
+        else:
+            # The strip's rows, with the rows below them that they pair with.
+            lines = gray[rows.start : rows.stop + lags].astype(np.float64)
+            for lag, sums in enumerate(products):
+                # (Near the bottom, fewer rows than the lag have a partner.)
+                paired = max(min(rows.stop - rows.start, len(lines) - lag), 0)
+                sums[rows.start : rows.start + paired] = (
+                    lines[:paired] * lines[lag : lag + paired]
+                ).sum(axis=1)
+    return products
 
 
 def _interpolation_peak(

@@ -46,12 +46,11 @@ weighs only near-exact predictions, as in the flat parts of a clean photograph; 
 finds enlargements the others miss (models/ai_generated/card.md). Each of these four is
 averaged along the other axis, and the spectrum of that profile is searched for a peak;
 both axes must show it at the same frequency (the image was scaled as a whole).
-Frequencies of JPEG's block grid (multiples of 1/8:
-factors near 8/7, 4/3 and 8/5) are left out, since JPEG blocks and a generator's
-period-4 up-sampling put peaks there too (after a reduction by s, multiples of s/8 as
-well: where a JPEG saved after the enlargement has moved its grid, and the multiples of
-s, where the reduction by s leaves its own trace); and frequencies over 0.48, where 2x
-would be, are the first test's.
+Frequencies of JPEG's block grid (multiples of 1/8: factors near 8/7, 4/3 and 8/5) are
+left out, since JPEG blocks and a generator's period-4 up-sampling put peaks there too
+(after a reduction by s, multiples of s/8 as well: where a JPEG saved after the
+enlargement has moved its grid, and the multiples of s, where the reduction by s leaves
+its own trace); and frequencies over 0.48, where 2x would be, are the first test's.
 A factor over two leaves the peak of 1/s, read as the factor s/(s-1): what is left after
 that reduction is found in turn (3x is reduced by 1.5, then halved).
 
@@ -99,10 +98,10 @@ _WEAK_OVER_BLOCK_PERIODS = 5.0
 # The interpolation peak (over the median of the profile's spectrum in the band searched,
 # on the weaker axis) from which an image counts as enlarged by another factor than two,
 # and how far apart the two axes' peaks may be (cycles per pixel). Above the highest that
-# any of the 225 real images of ../shared/data/real gives as stored or saved as JPEG 95
-# (16.4, scikit-image's `microarray`, at the frequency of a 1.75x enlargement on both axes:
-# probably the trace of its own earlier resizing; the next 14.1, then 8.8 and below), so
-# that no genuine image as stored is reduced. models/ai_generated/validation.md gives how
+# any of the 225 real images of ../shared/data/real gives as stored or saved as JPEG 95,
+# in any of the four profiles (18.7 and 16.7; scikit-image's `astronaut` and `microarray`
+# are the highest, probably the traces of their own earlier resizing), so that no genuine
+# image as stored is reduced. models/ai_generated/validation.md gives how
 # often enlargements are found.
 INTERPOLATION_PEAK_FROM = 20.0
 _AXES_AGREE_WITHIN = 0.01
@@ -123,6 +122,14 @@ _HIGHEST_FREQUENCY = 0.48
 _BLOCK_GRID_TOLERANCE = 0.012
 # Zero-padding of the profile's spectrum: finer frequencies, so a precise factor.
 _SPECTRUM_PADDING = 4
+# The mean of the two pixels a 2x enlargement by Keys' bicubic kernel (a = -0.5) makes from
+# one old pixel (a quarter of an old pixel either side of its centre, as Pillow and most
+# editors place them) is the old image filtered by these weights along the axis: it keeps
+# the finest detail at 69% per axis, and 47% on the diagonal, where a generator's trace
+# lies. Halving undoes it (least-squares inverse, 9 taps): a bicubic enlargement gives back
+# its old pixels; a Lanczos one (72% per axis) nearly; a bilinear one (50%) more of them
+# than the mean alone.
+_BICUBIC_PAIR_MEAN = np.array([-3.0, 20.0, 222.0, 20.0, -3.0]) / 256.0
 # Images are not reduced below this side (pixels): the detectors need room.
 _MIN_SIDE = 128
 # JPEG's block period: steps are measured per place within it.
@@ -287,7 +294,7 @@ def interpolation_factor(
     gray: np.ndarray, reduced_by: float = 1.0, resampled_by: float = 1.0
 ) -> float | None:
     """The factor (between 1.1 and 1.9) of an enlargement whose interpolation trace both
-    axes show, in either measure of the residue, or None. ``reduced_by``: how much
+    axes show, in any of the four profiles of the residue, or None. ``reduced_by``: how much
     ``gray`` was already reduced, which moved the block grid of a JPEG saved at the size
     given to multiples of reduced_by/8 cycles per pixel; ``resampled_by``: the factor of
     the last reduction by another factor than two, whose own resampling repeats at
@@ -311,22 +318,36 @@ def interpolation_factor(
     # harmonics, at multiples of 1/(8s) cycles per pixel, can outweigh the interpolation's
     # own peak at 1 - 1/s in some measures (a JPEG enlarged 1.5x: the grid at 2/12, the
     # trace at 4/12). So the factor is the one whose enlarged grid accounts for the most
-    # other peaks found, and among those the strongest.
+    # other frequencies found, and among those the strongest.
+    frequencies = _distinct(sorted(frequency for _, frequency in found))
     _, _, frequency = max(
-        (_grid_harmonics_among(frequency, found), peak, frequency) for peak, frequency in found
+        (_grid_harmonics_among(frequency, frequencies), peak, frequency)
+        for peak, frequency in found
     )
     return 1.0 / (1.0 - frequency)
 
 
-def _grid_harmonics_among(frequency: float, found: list[tuple[float, float]]) -> int:
-    """How many of the peaks ``found`` (height, frequency), other than at ``frequency``,
-    lie at the harmonics of a JPEG block grid enlarged by that frequency's factor."""
+def _distinct(frequencies: list[float]) -> list[float]:
+    """Sorted ``frequencies`` less those within the axes' tolerance of the one before
+    (several profiles finding one peak count once)."""
+    kept = frequencies[:1]
+    for frequency in frequencies[1:]:
+        if frequency - kept[-1] > _AXES_AGREE_WITHIN:
+            kept.append(frequency)
+    return kept
+
+
+def _grid_harmonics_among(frequency: float, others: list[float]) -> int:
+    """How many of the frequencies ``others``, but ``frequency`` itself, lie at the
+    harmonics of a JPEG block grid enlarged by that frequency's factor s. Not at the 4th,
+    1/(2s): an interpolation's trace at 1 - 1/s always lies there on the grid of its own
+    second harmonic (1 - 2/s, folded), which the fitted profiles can find the stronger."""
     spacing = (1.0 - frequency) / _PERIOD  # 1/(8s) for s = 1/(1 - frequency)
     return sum(
         abs(other - frequency) > _AXES_AGREE_WITHIN
-        and round(other / spacing) >= 1
+        and round(other / spacing) not in (0, _PERIOD // 2)
         and abs(other - round(other / spacing) * spacing) <= _AXES_AGREE_WITHIN
-        for _, other in found
+        for other in others
     )
 
 
@@ -351,15 +372,19 @@ def _residue_profiles(gray: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         strip = gray[context].astype(np.float32)
         across = _predicted(strip[inner], axis=1)
         centres = _centres(inner, len(strip))
-        down = _predicted(strip[centres.start - reach : centres.stop + reach], axis=0)
-        rows = slice(context.start + centres.start, context.start + centres.stop)
-        for index, (weights, measure) in enumerate(
-            (weights, measure) for weights in predictors for measure in RESIDUE_MEASURES
-        ):
-            row_weights, column_weights = weights
-            by_column[index] += measure(across(column_weights)).sum(axis=0, dtype=np.float64)
-            if centres.stop > centres.start:
-                by_row[index, rows] = measure(down(row_weights)).mean(axis=1)
+        # (The last strip can be too short to hold a row with its context either side.)
+        down = None
+        if centres.stop > centres.start:
+            down = _predicted(strip[centres.start - reach : centres.stop + reach], axis=0)
+        predicted_rows = slice(context.start + centres.start, context.start + centres.stop)
+        for index, (row_weights, column_weights) in enumerate(predictors):
+            across_residue = across(column_weights)
+            down_residue = None if down is None else down(row_weights)
+            for offset, measure in enumerate(RESIDUE_MEASURES):
+                profile = index * len(RESIDUE_MEASURES) + offset
+                by_column[profile] += measure(across_residue).sum(axis=0, dtype=np.float64)
+                if down_residue is not None:
+                    by_row[profile, predicted_rows] = measure(down_residue).mean(axis=1)
     columns = by_column / height
     return [(rows[reach:-reach], column) for rows, column in zip(by_row, columns, strict=True)]
 
@@ -394,12 +419,15 @@ def _predicted(lines: np.ndarray, axis: int) -> Callable[[np.ndarray], np.ndarra
 def fitted_predictor(gray: np.ndarray, axis: int) -> np.ndarray:
     """The weights on _NEIGHBOURS along ``axis`` that predict ``gray``'s pixels (those the
     predictor's reach from the edges) best in the least-squares sense; the least-norm
-    solution where the normal equations are singular (a flat image). Neighbouring pixels
-    are so alike that the equations are ill-conditioned: their sums are exact, over the
-    very pixels predicted, not the image's autocorrelation (which changed the weights
-    enough to lose most of the trace)."""
+    solution where the normal equations are singular (a flat image), and the neighbours'
+    mean where there are too few lines to fit. Neighbouring pixels are so alike that the
+    equations are ill-conditioned: their sums are taken over the very pixels predicted, in
+    float64, not from the image's autocorrelation (which changed the weights enough to lose
+    most of the trace)."""
     reach = _PREDICTOR_REACH
     length = gray.shape[axis]
+    if length <= 2 * reach:
+        return _NEIGHBOURS_MEAN
     products = _lagged_products(gray, axis, lags=2 * reach)
 
     def moment(first: int, second: int) -> float:
@@ -475,7 +503,28 @@ def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _halved(gray: np.ndarray) -> np.ndarray:
-    """The mean of each 2x2 block (an odd last row or column dropped)."""
+    """The mean of each 2x2 block (an odd last row or column dropped), sharpened back by
+    the inverse of the blur that this mean of a bicubic enlargement leaves (see
+    _BICUBIC_PAIR_MEAN)."""
     height, width = gray.shape[0] // 2 * 2, gray.shape[1] // 2 * 2
     blocks = gray[:height, :width].reshape(height // 2, 2, width // 2, 2)
-    return blocks.mean(axis=(1, 3), dtype=np.float64).astype(np.float32)
+    halved = blocks.mean(axis=(1, 3), dtype=np.float64).astype(np.float32)
+    for axis in (0, 1):
+        halved = ndimage.convolve1d(halved, _UNDO_BICUBIC_PAIR_MEAN, axis=axis, mode="mirror")
+    return halved
+
+
+def _inverse_filter(weights: np.ndarray, taps: int) -> np.ndarray:
+    """The ``taps``-long filter that, convolved with ``weights``, comes nearest the
+    identity in the least-squares sense."""
+    size = taps + weights.size - 1
+    convolution = np.zeros((size, taps))
+    for column in range(taps):
+        convolution[column : column + weights.size, column] = weights
+    impulse = np.zeros(size)
+    impulse[size // 2] = 1.0
+    inverse, *_ = np.linalg.lstsq(convolution, impulse, rcond=None)
+    return inverse
+
+
+_UNDO_BICUBIC_PAIR_MEAN = _inverse_filter(_BICUBIC_PAIR_MEAN, taps=9).astype(np.float32)

@@ -56,7 +56,9 @@ that reduction is found in turn (3x is reduced by 1.5, then halved).
 
 An enlargement adds no detail, only the interpolation's trace; a detector of generators'
 up-sampling must not read that trace as generated, so such an image is judged at the size
-it had before (pycore.analyses.ai_generated).
+it had before (pycore.analyses.ai_generated). Reduced by another factor than two, it is
+given back its old pixels by least squares where it shows its kernel and grid clearly
+(pycore.unenlarge), else shrunk, which blurs away some of the finest detail.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ from PIL import Image as PILImage
 from scipy import ndimage
 
 from .strips import halo_strips, row_strips
+from .unenlarge import undo_enlargement
 
 # A nearest-neighbour enlargement: the share of lines (of the pairs that are not a flat
 # line repeating a flat line) that repeat the one before, from which an axis counts as
@@ -147,9 +150,10 @@ class NativeResolution(NamedTuple):
     # How strongly the given image's steps alternate (the weaker axis): about 0 for a
     # recorded image, 0.05 to 1 for a 2x enlargement (1 for nearest neighbour).
     alternation: float
-    # Whether it was resampled to reduce it by another factor than two, undoing an
-    # interpolated enlargement (at some step; dropping a nearest-neighbour enlargement's
-    # repeated lines gives back the old pixels and does not count).
+    # Whether it was reduced by another factor than two, undoing an interpolated
+    # enlargement (at some step, by least squares or by shrinking; dropping a
+    # nearest-neighbour enlargement's repeated lines gives back the old pixels and does
+    # not count).
     resampled: bool
 
 
@@ -159,7 +163,7 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
     else halved (2x2 means of the pixels made from one old pixel) while it is a 2x
     enlargement on both axes, or else reduced by the factor of an enlargement by another
     factor while it shows one. Once resampled so, only a clear alternation counts as 2x:
-    a reduction by 3/2 alternates weakly itself (its pixels fall a quarter and three
+    a reduction by 3/2 by shrinking alternates weakly itself (its pixels fall a quarter and three
     quarters of the way between old ones, in turn)."""
     factor = 1.0
     last_scale = 1.0
@@ -492,10 +496,14 @@ def _interpolation_peak(
 
 
 def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
-    """``gray`` shrunk by ``scale`` on both axes (bicubic, smoothed as it shrinks):
-    on the pixels it had before an enlargement by ``scale`` whose edges were kept.
-    Pillow's resampling, as the evaluation's changes of form use (models.data.resize),
-    keeps centres aligned, so the old pixels are met again."""
+    """``gray`` brought back from an enlargement by ``scale`` on both axes: its old pixels
+    by least squares where it shows which enlargement it was (pycore.unenlarge), else
+    shrunk by ``scale`` (bicubic, smoothed as it shrinks), which blurs away the finest
+    detail. Pillow's resampling keeps centres aligned, so a shrinking meets the old pixels
+    again where the enlargement's edges were kept."""
+    undone = undo_enlargement(gray, scale)
+    if undone is not None:
+        return undone.gray
     height, width = gray.shape
     size = (round(width / scale), round(height / scale))
     picture = PILImage.fromarray(gray.astype(np.float32), "F")

@@ -24,7 +24,7 @@ the image's lines best, one kernel for both axes. Only where the image shows the
 enlargement clearly is it undone so; otherwise the caller shrinks it (it does not where a
 JPEG saved afterwards, smooth content or clipping hides the kernel, where bilinear's or
 a cubic's inverse would print a grain of its own, as at every factor near 1.1, nor on
-axes under 256 pixels).
+axes under 160 pixels).
 """
 
 from __future__ import annotations
@@ -85,10 +85,10 @@ _FINE_PHASES = np.arange(-4, 5) / 64
 # image).
 _STRETCH = 128
 _SAMPLED_LINES = 48
-# A fit is judged only on sampled lines free of clipped pixels (0 or 255: clipping the
-# kernel's overshoot makes the enlargement non-linear, and picks the wrong kernel), and
-# only where at least this many are.
-_CLEAN_LINES_AT_LEAST = 12
+# A fit's residue leaves out clipped pixels (0 or 255: clipping a kernel's overshoot is not
+# linear, and they would pick the kernel), and is judged only where at least this share of
+# the stretch is free of them (black text on white is not).
+_UNCLIPPED_AT_LEAST = 0.5
 # Added to the normal equations' diagonal: an old pixel at a stretch's end is seen by only
 # a few new ones, and this keeps it determined without moving the well-seen ones.
 _RIDGE = 1e-4
@@ -113,9 +113,13 @@ _EVEN_NOISE_WITHIN = 1.05
 # How far (old pixels) a pixel's centre may lie outside the new image's extent and still
 # be kept: more than the error of the start found.
 _EDGE_TOLERANCE = 0.125
-# An axis shorter than two stretches cannot show the drift of its grid's start from one
-# end to the other, which makes the factor exact.
-MIN_NEW_PIXELS = 2 * _STRETCH
+# The drift of the grid's start from one end of an axis to the other makes the factor
+# exact; the stretches at the ends must lie this far apart at least for it to show.
+MIN_NEW_PIXELS = _STRETCH + 32
+# How far (8-bit levels) the old pixels found may stray outside 0-255, away from the edge
+# rows and columns left out.
+_RANGE_SLACK = 16
+_EDGE = 4
 # Lines solved at once along an axis (bounds the temporaries on a large image).
 _LINES_AT_ONCE = 512
 
@@ -191,14 +195,14 @@ def find_grid(gray: np.ndarray, axis: int, factor: float) -> Grid:
     def residue(start: int, kernel: str, scale: float, place: float) -> float:
         """The fit's residue on the stretch from new pixel ``start``, whose first pixel
         lies ``place`` past Pillow's place for a first pixel (the whole old pixels
-        before it do not matter); NaN where too few of its lines are free of clipping."""
+        before it do not matter); NaN where too little of it is free of clipping."""
         sample = lines[start : start + length, picked].astype(np.float64)
-        sample = sample[:, ~np.any((sample <= 0) | (sample >= 255), axis=0)]
-        if sample.shape[1] < _CLEAN_LINES_AT_LEAST:
+        unclipped = ((sample > 0) & (sample < 255))[inner]
+        if unclipped.mean() < _UNCLIPPED_AT_LEAST:
             return float("nan")
         operator, _ = enlargement_operator(length, scale, place, kernel)
         rebuilt = operator @ _least_squares(operator, sample)
-        return float(np.sqrt(np.mean(np.square(rebuilt - sample)[inner])))
+        return float(np.sqrt(np.mean(np.square(rebuilt - sample)[inner][unclipped])))
 
     def refined(start: int, kernel: str, scale: float, near: float) -> float:
         """The place of the stretch's first pixel that fits best near ``near``: on the
@@ -305,4 +309,10 @@ def undo_enlargement(gray: np.ndarray, factor: float) -> Undone | None:
     if max(_noise_unevenness(grid, best) for grid in grids) > _EVEN_NOISE_WITHIN:
         return None
     undone = _undo_axis(_undo_axis(gray, 0, grids[0], best), 1, grids[1], best)
+    # The old pixels found must be pixels: within the 8-bit range but for the rounding
+    # passed on (and the edges, which fewer new pixels see). Far outside it, clipping or
+    # another resampling broke the linear model the inverse assumes.
+    inner = undone[_EDGE:-_EDGE, _EDGE:-_EDGE]
+    if inner.min() < -_RANGE_SLACK or inner.max() > 255 + _RANGE_SLACK:
+        return None
     return Undone(undone, best, grids)

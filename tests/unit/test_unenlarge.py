@@ -131,7 +131,7 @@ def test_clipped_overshoot_is_not_fitted():
 
 
 def test_an_axis_too_short_to_locate_its_grid_is_left():
-    gray = enlarged(photo("camera", 160, 280), 1.5, "bicubic")
+    gray = enlarged(photo("camera", 100, 280), 1.5, "bicubic")
     assert gray.shape[0] < MIN_NEW_PIXELS
     assert undo_enlargement(gray, 1.5) is None
 

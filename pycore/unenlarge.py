@@ -168,17 +168,23 @@ def enlargement_operator(
     ), first
 
 
-def _least_squares(operator: sparse.csr_matrix, lines: np.ndarray) -> np.ndarray:
-    """The old lines (columns of the result) whose enlargement by ``operator`` comes
-    nearest ``lines`` (columns), ridge-regularised."""
+def _banded_normal(operator: sparse.csr_matrix) -> np.ndarray:
+    """The ridge-regularised normal matrix of ``operator``, in the upper banded form that
+    ``solveh_banded`` takes."""
     normal = (operator.T @ operator).todia()
     reach = int(np.abs(normal.offsets).max())
     banded = np.zeros((reach + 1, normal.shape[0]))
     for offset in range(reach + 1):
-        diagonal = normal.diagonal(offset)
-        banded[reach - offset, offset:] = diagonal
+        banded[reach - offset, offset:] = normal.diagonal(offset)
     banded[reach] += _RIDGE
-    return solveh_banded(banded, operator.T @ lines, check_finite=False)
+    return banded
+
+
+def _least_squares(operator: sparse.csr_matrix) -> Callable[[np.ndarray], np.ndarray]:
+    """For lines (columns) of new pixels, the old lines whose enlargement by ``operator``
+    comes nearest them, ridge-regularised (the normal matrix built once)."""
+    banded = _banded_normal(operator)
+    return lambda lines: solveh_banded(banded, operator.T @ lines, check_finite=False)
 
 
 def find_grid(gray: np.ndarray, axis: int, factor: float) -> Grid:
@@ -201,7 +207,7 @@ def find_grid(gray: np.ndarray, axis: int, factor: float) -> Grid:
         if unclipped.mean() < _UNCLIPPED_AT_LEAST:
             return float("nan")
         operator, _ = enlargement_operator(length, scale, place, kernel)
-        rebuilt = operator @ _least_squares(operator, sample)
+        rebuilt = operator @ _least_squares(operator)(sample)
         return float(np.sqrt(np.mean(np.square(rebuilt - sample)[inner][unclipped])))
 
     def refined(start: int, kernel: str, scale: float, near: float) -> float:
@@ -271,10 +277,11 @@ def _undo_axis(gray: np.ndarray, axis: int, grid: Grid, kernel: str) -> np.ndarr
         int(np.ceil(extent_start - _EDGE_TOLERANCE)) - first,
         int(np.floor(extent_stop + _EDGE_TOLERANCE)) + 1 - first,
     )
+    solved = _least_squares(operator)
     undone = np.empty((keep.stop - keep.start, lines.shape[1]), dtype=np.float32)
     for begin in range(0, lines.shape[1], _LINES_AT_ONCE):
         block = lines[:, begin : begin + _LINES_AT_ONCE].astype(np.float64)
-        undone[:, begin : begin + _LINES_AT_ONCE] = _least_squares(operator, block)[keep]
+        undone[:, begin : begin + _LINES_AT_ONCE] = solved(block)[keep]
     return np.moveaxis(undone, 0, axis)
 
 
@@ -283,9 +290,9 @@ def _noise_unevenness(grid: Grid, kernel: str) -> float:
     the largest spread over the smallest (from the diagonal of the inverse normal
     matrix), over the old pixels in the middle of a stretch of two."""
     operator, _ = enlargement_operator(2 * _STRETCH, grid.scale, grid.phase, kernel)
-    normal = (operator.T @ operator).toarray()
-    normal[np.diag_indices_from(normal)] += _RIDGE
-    spread = np.sqrt(np.diag(np.linalg.inv(normal)))
+    banded = _banded_normal(operator)
+    inverse = solveh_banded(banded, np.eye(banded.shape[1]), check_finite=False)
+    spread = np.sqrt(np.diag(inverse))
     middle = spread[spread.size // 4 : -(spread.size // 4)]
     return float(middle.max() / middle.min())
 

@@ -131,7 +131,9 @@ _SPECTRUM_PADDING = 4
 # the finest detail at 69% per axis, and 47% on the diagonal, where a generator's trace
 # lies. Halving undoes it (least-squares inverse, 9 taps): a bicubic enlargement gives back
 # its old pixels; a Lanczos one (72% per axis) nearly; a bilinear one (50%) more of them
-# than the mean alone.
+# than the mean alone. (pycore.unenlarge's exact inverse of the enlargement was measured
+# in its place and flipped more genuine images: it passes the new pixels' rounding on to
+# the old ones, which the mean first averages away; models/ai_generated/card.md.)
 _BICUBIC_PAIR_MEAN = np.array([-3.0, 20.0, 222.0, 20.0, -3.0]) / 256.0
 # Images are not reduced below this side (pixels): the detectors need room.
 _MIN_SIDE = 128

@@ -157,6 +157,10 @@ class NativeResolution(NamedTuple):
     # nearest-neighbour enlargement's repeated lines gives back the old pixels and does
     # not count).
     resampled: bool
+    # Whether, at some such step, the old pixels could not be found again (the kernel or
+    # the grid did not show, pycore.unenlarge) and the image was shrunk instead, blurring
+    # away some of the finest detail, where a generator's trace lies.
+    shrunk: bool
 
 
 def native_resolution(gray: np.ndarray) -> NativeResolution:
@@ -171,6 +175,7 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
     last_scale = 1.0
     alternation = None
     resampled = False
+    shrunk = False
     while True:
         axes = [_axis_periods(gray, axis) for axis in (0, 1)]
         if alternation is None:
@@ -194,8 +199,10 @@ def native_resolution(gray: np.ndarray) -> NativeResolution:
             continue
         scale = interpolation_factor(gray, reduced_by=factor, resampled_by=last_scale)
         if scale is None or min(gray.shape) / scale < _MIN_SIDE:
-            return NativeResolution(gray, factor, alternation, resampled)
-        gray = _reduced(gray, scale)
+            return NativeResolution(gray, factor, alternation, resampled, shrunk)
+        undone = undo_enlargement(gray, scale)
+        gray = _shrunk(gray, scale) if undone is None else undone.gray
+        shrunk |= undone is None
         factor *= scale
         # (A halving after this moves its trace to 2s, one of the multiples left out.)
         last_scale = scale
@@ -497,15 +504,11 @@ def _interpolation_peak(
     return float(frequencies[strongest]), float(magnitude[strongest]) / median
 
 
-def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
-    """``gray`` brought back from an enlargement by ``scale`` on both axes: its old pixels
-    by least squares where it shows which enlargement it was (pycore.unenlarge), else
-    shrunk by ``scale`` (bicubic, smoothed as it shrinks), which blurs away the finest
-    detail. Pillow's resampling keeps centres aligned, so a shrinking meets the old pixels
-    again where the enlargement's edges were kept."""
-    undone = undo_enlargement(gray, scale)
-    if undone is not None:
-        return undone.gray
+def _shrunk(gray: np.ndarray, scale: float) -> np.ndarray:
+    """``gray`` shrunk by ``scale`` on both axes (bicubic, smoothed as it shrinks), for an
+    enlargement whose old pixels cannot be found by least squares: this blurs away the
+    finest detail. Pillow's resampling keeps centres aligned, so a shrinking meets the old
+    pixels again where the enlargement's edges were kept."""
     height, width = gray.shape
     size = (round(width / scale), round(height / scale))
     picture = PILImage.fromarray(gray.astype(np.float32), "F")

@@ -95,7 +95,8 @@ _MIN_CELLS = 16
         "factors from 1.1x mostly, by bicubic, bilinear or Lanczos, and often when saved "
         "as JPEG afterwards, but not near 8/7x, 4/3x or 8/5x) and judged at its size "
         "before: by other factors than 2x, on its old pixels found again where its "
-        "kernel and grid show clearly. "
+        "kernel and grid show clearly, else shrunk, which blurs the finest grain (the "
+        "reason then says so). "
         "Common false alarms: enlargements not recognised (interpolation is an "
         "up-sampling too: Lanczos on a noisy image, or strong JPEG compression "
         "afterwards, can hide its trace), heavy denoising or deconvolution, renderings "
@@ -146,6 +147,14 @@ async def ai_generated(image: Image) -> Result:
             f"interpolation or of repeated lines), so it was judged at 1/{native.factor:.3g} "
             "of its size."
         )
+        if native.shrunk and score < SUSPICIOUS_FROM:
+            reason += (
+                " Its pixels from before the enlargement could not be recovered exactly (the "
+                "interpolation's kernel or grid does not show clearly, as after a JPEG save or "
+                "on smooth content), so it was shrunk instead, which blurs away some of the "
+                "finest grain, where generators' traces lie: this test is weaker here, and a "
+                "generated image can pass as recorded."
+            )
     return Result(
         score=score,
         reason=reason,

@@ -124,6 +124,20 @@ def test_an_enlarged_image_is_judged_at_its_size_before_and_mapped_at_its_own(ch
     assert result.maps["generated"].data.shape == (round(303 * factor), round(384 * factor))
 
 
+@pytest.mark.parametrize(
+    ("kernel", "shrunk"), [(PILImage.BILINEAR, True), (PILImage.BICUBIC, False)]
+)
+def test_a_clean_verdict_says_when_an_enlargement_had_to_be_shrunk(kernel, shrunk):
+    # Enlarged 1.25x by bilinear, the old pixels are not recovered (pycore.unenlarge), so
+    # the image is shrunk, blurring the finest grain; by Keys' cubic they are recovered.
+    result = analyse(
+        "ai_generated", as_png(resize(sample("camera").astype(np.float32), 1.25, kernel))
+    )
+    assert findings(result)["Judged at a reduction of"] == pytest.approx(1.25, abs=0.01)
+    assert result.verdict == "clean", result.score
+    assert ("shrunk instead" in result.reason) == shrunk, result.reason
+
+
 def test_a_decoder_drawn_image_shrunk_by_three_quarters_keeps_its_verdict():
     # Its checkerboard, shrunk, repeats like a 1.5x enlargement's trace, so the image is
     # judged reduced; the coding-cost test's surprise at the size given still counts.

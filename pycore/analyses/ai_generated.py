@@ -141,6 +141,14 @@ async def ai_generated(image: Image) -> Result:
     reason = " ".join(reasons(evidence, generated_share)) or (
         "The fine grain looks recorded, not generated."
     )
+    if evidence.gap is None and score < SUSPICIOUS_FROM:
+        # The second test abstained: a clean verdict here is one test's, and the network
+        # alone misses generators unlike those it was trained against.
+        reason += (
+            f" The model of real images could not judge it (fewer than {_MIN_CELLS} of its "
+            f"{_CELL}x{_CELL} cells have grain clear of black or saturation: the image is "
+            "small, dark or saturated), so this rests on the network's test alone."
+        )
     if native.factor > 1:
         reason += (
             f" The image looks enlarged {native.factor:.3g}x (the periodic trace of an "

@@ -35,6 +35,8 @@ def test_genuine_photographs_are_not_called_generated():
     # models/ai_generated/card.md).
     assert "suspicious" not in verdicts, results
     assert verdicts.count("clean") >= len(GENUINE) - 1, results
+    # Both tests judged them: no caveat that one abstained.
+    assert not any("network's test alone" in result.reason for result in results.values())
     assert results["camera"].maps["generated"].data.shape == (512, 512)
 
 
@@ -70,6 +72,7 @@ def test_the_coding_cost_test_abstains_where_there_is_no_grain():
     result = analyse("ai_generated", as_png(dark))
     assert findings(result)["Coding-cost gap, median of cells"] is None
     assert result.score == findings(result)["Score of the generator-trace network"]
+    assert "network's test alone" in result.reason, result.reason
 
 
 def test_a_decoder_drawn_image_is_suspicious():

@@ -323,13 +323,22 @@ def share_table(rows: list[dict], leading: dict[str, str], forms) -> list[str]:
     return lines
 
 
+def remeasured(report: dict) -> str:
+    """Which groups the last leave-one-out run measured, where it was not all of them
+    (``--logo-groups``: the other rows are kept from earlier runs)."""
+    groups = report.get("logo_groups", list(training.GROUPS))
+    if set(groups) == set(training.GROUPS):
+        return ""
+    return f" to measure again only {', '.join(groups)} (the other rows are from earlier runs)"
+
+
 def markdown(report: dict) -> str:
     lines = [
         "# ai_generated: validation",
         "",
         "`.venv/bin/python -m models.ai_generated.evaluate` (both parts below; the "
-        f"leave-one-out part last took {report.get('logo_seconds', 0):.0f} s, the other "
-        f"checks {report.get('checks_seconds', 0):.0f} s).",
+        f"leave-one-out part last took {report.get('logo_seconds', 0):.0f} s"
+        f"{remeasured(report)}, the other checks {report.get('checks_seconds', 0):.0f} s).",
         "",
         "## Leave one generator out (64x64 patches, ROC AUC)",
         "",
@@ -434,6 +443,7 @@ def main() -> None:
             rows + kept, key=lambda row: order.get(row["left_out"], len(order))
         )
         report["logo_seconds"] = time.monotonic() - logo_started
+        report["logo_groups"] = list(args.logo_groups)
     if not args.only_logo:
         checks_started = time.monotonic()
         sets = external_sets()

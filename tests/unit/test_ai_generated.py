@@ -104,16 +104,29 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_genuine_verdict_survives_resaving_and_resizing(change):
-    assert analyse("ai_generated", CHANGES[change](sample("camera"))).verdict == "clean"
+def test_genuine_verdicts_survive_resaving_and_resizing(change):
+    verdicts = {
+        name: analyse("ai_generated", CHANGES[change](sample(name))).verdict for name in GENUINE
+    }
+    # None becomes a false alarm; a few textured ones rise into the inconclusive band
+    # (brick after JPEG 75, clock halved: 0.61 and 0.62 when this was written).
+    assert "suspicious" not in verdicts.values(), verdicts
+    assert verdicts["camera"] == "clean"
 
 
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_generated_verdict_survives_resaving_and_resizing(change):
-    # An enlargement is recognised and judged at the size before; not every change of
-    # form keeps every verdict (the card reports how often a decision flips).
-    result = analyse("ai_generated", CHANGES[change](generated("camera")))
-    assert result.verdict == "suspicious", result.score
+def test_generated_verdicts_survive_resaving_and_resizing(change):
+    # An enlargement is recognised and judged at the size before. Halving is the change
+    # that destroys most of a decoder's trace, which sits at the finest scale: there
+    # 5 of the 8 stayed suspicious when this was written (coins and grass fell to
+    # inconclusive, gravel's fine texture to clean; the card reports the rates on the
+    # validation sets).
+    verdicts = {
+        name: analyse("ai_generated", CHANGES[change](generated(name))).verdict for name in GENUINE
+    }
+    kept = sum(verdict == "suspicious" for verdict in verdicts.values())
+    assert kept >= (5 if change == "half size" else len(GENUINE)), verdicts
+    assert verdicts["camera"] == "suspicious"
 
 
 @pytest.mark.parametrize(
